@@ -1,0 +1,38 @@
+# The two commands of the README:
+#   make demo   run the example site (:8000) and the sample third-party client (:8001)
+#   make test   run the whole test suite (lint, SQLite; PostgreSQL when MM_OAUTH_TEST_POSTGRES_URL is set)
+# Both need only the machine's Python 3.11+; they create .venv on first use.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: demo test bench lint clean
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+demo: $(VENV)/.installed
+	$(PY) manage.py demo
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: lint
+	$(PY) -m pytest
+	@if [ -n "$$MM_OAUTH_TEST_POSTGRES_URL" ]; then \
+		echo "== the suite again on PostgreSQL"; \
+		DATABASE_URL="$$MM_OAUTH_TEST_POSTGRES_URL" $(PY) -m pytest; \
+	else \
+		echo "(PostgreSQL leg not run: set MM_OAUTH_TEST_POSTGRES_URL=postgres://user:pass@host/db; .ci/run does)"; \
+	fi
+
+bench: $(VENV)/.installed
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) var build dist *.egg-info

@@ -1,0 +1,15 @@
+"""The example site's own pages: home and account."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from mm_oauth.services.provider_settings import get_provider_settings
+
+
+def home(request):
+    return render(request, "example/home.html", {"provider": get_provider_settings()})
+
+
+@login_required
+def account(request):
+    return render(request, "example/account.html")

@@ -1,0 +1,36 @@
+"""DRF authentication for people (session + CSRF) and apps (OAuth 2.0 bearer tokens).
+
+Host projects protect their own API with the same pair::
+
+    REST_FRAMEWORK = {
+        "DEFAULT_AUTHENTICATION_CLASSES": [
+            "mm_oauth.api.authentication.OAuth2Authentication",
+            "rest_framework.authentication.SessionAuthentication",
+        ],
+    }
+"""
+
+from oauth2_provider.contrib.rest_framework import OAuth2Authentication as DOTOAuth2Authentication
+from rest_framework import exceptions
+
+from ..services.provider_settings import PROVIDER_DISABLED_MESSAGE, provider_enabled
+
+
+class ProviderDisabledAuthenticationFailed(exceptions.AuthenticationFailed):
+    default_detail = PROVIDER_DISABLED_MESSAGE
+    default_code = "provider_disabled"
+    error_id = "api.oauth.provider_disabled"
+
+
+class OAuth2Authentication(DOTOAuth2Authentication):
+    """Bearer-token authentication that refuses (401, with the reason) while the provider is off.
+
+    The tokens are kept, so switching the provider back on restores them.
+    """
+
+    def authenticate(self, request):
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        if header[:7].lower() == "bearer " and not provider_enabled():
+            request.oauth2_error = {"error": "invalid_token", "error_description": str(PROVIDER_DISABLED_MESSAGE)}
+            raise ProviderDisabledAuthenticationFailed()
+        return super().authenticate(request)

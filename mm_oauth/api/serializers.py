@@ -1,0 +1,73 @@
+"""Serializers with Mattermost's field names."""
+
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from ..models import ProviderSettings
+
+
+def epoch_ms(value):
+    """Return a datetime as milliseconds since the epoch (Mattermost's time format)."""
+    return int(value.timestamp() * 1000) if value else 0
+
+
+class UserSerializer(serializers.Serializer):
+    """Mattermost's ``users/me``: id, username, email, first and last name."""
+
+    id = serializers.SerializerMethodField()
+    username = serializers.SerializerMethodField()
+    email = serializers.SerializerMethodField()
+    first_name = serializers.SerializerMethodField()
+    last_name = serializers.SerializerMethodField()
+
+    def get_id(self, user) -> str:
+        return str(user.pk)
+
+    def get_username(self, user) -> str:
+        return user.get_username()
+
+    def get_email(self, user) -> str:
+        return getattr(user, get_user_model().get_email_field_name(), "") or ""
+
+    def get_first_name(self, user) -> str:
+        return getattr(user, "first_name", "") or ""
+
+    def get_last_name(self, user) -> str:
+        return getattr(user, "last_name", "") or ""
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """A JSON boolean: ``true`` or ``false``, not "yes", 1 or "on"."""
+
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        self.fail("invalid")
+
+
+class ProviderSettingsSerializer(serializers.Serializer):
+    enable_provider = StrictBooleanField(required=False)
+    restrict_to_admins = StrictBooleanField(required=False)
+    allow_username_override = StrictBooleanField(required=False)
+    allow_icon_override = StrictBooleanField(required=False)
+    update_at = serializers.SerializerMethodField()
+    updated_by = serializers.SerializerMethodField()
+
+    def get_update_at(self, row) -> int:
+        return epoch_ms(row.updated_at)
+
+    def get_updated_by(self, row) -> str:
+        return str(row.updated_by_id) if row.updated_by_id else ""
+
+    def validate(self, attrs):
+        unknown = set(self.initial_data) - set(ProviderSettings.FLAGS) - {"update_at", "updated_by"}
+        if unknown:
+            raise serializers.ValidationError(
+                {
+                    name: ["Unknown setting; expected one of: " + ", ".join(ProviderSettings.FLAGS) + "."]
+                    for name in sorted(unknown)
+                }
+            )
+        return attrs

@@ -1,0 +1,66 @@
+"""mm_oauth's own settings: one ``MM_OAUTH`` dict with documented defaults.
+
+Read them through ``app_settings`` at call time (never in a class body or at
+import), so ``override_settings`` works::
+
+    from mm_oauth.conf import app_settings
+    app_settings.SETTINGS_CACHE_SECONDS
+"""
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+DEFAULTS = {
+    # How long a worker process trusts its in-memory copy of the provider
+    # settings (enable_provider, ...). A change made on one process reaches
+    # every other process within this many seconds.
+    "SETTINGS_CACHE_SECONDS": 2.0,
+    # The Django cache shared by all processes (Redis, Memcached, database).
+    # A process-local backend (LocMemCache, DummyCache) is skipped: the
+    # database is read instead when the in-memory copy expires.
+    "SETTINGS_CACHE_ALIAS": "default",
+    # Path prefixes, used by mm_oauth.urls (the defaults are Mattermost's).
+    "OAUTH_PREFIX": "oauth/",
+    "API_PREFIX": "api/v4/",
+}
+
+
+class AppSettings:
+    """Attribute access to ``settings.MM_OAUTH`` with defaults."""
+
+    def __init__(self):
+        self._cache = None
+
+    def _load(self):
+        if self._cache is None:
+            user = getattr(settings, "MM_OAUTH", {}) or {}
+            unknown = set(user) - set(DEFAULTS)
+            if unknown:
+                from django.core.exceptions import ImproperlyConfigured
+
+                raise ImproperlyConfigured(
+                    f"MM_OAUTH has unknown keys: {', '.join(sorted(unknown))}. Known keys: {', '.join(DEFAULTS)}."
+                )
+            self._cache = {**DEFAULTS, **user}
+        return self._cache
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self._load()[name]
+        except KeyError:
+            raise AttributeError(f"MM_OAUTH has no setting {name!r}") from None
+
+    def reload(self):
+        self._cache = None
+
+
+app_settings = AppSettings()
+
+
+@receiver(setting_changed)
+def _reload_app_settings(*, setting, **kwargs):
+    if setting == "MM_OAUTH":
+        app_settings.reload()

@@ -1,0 +1,98 @@
+"""The OAuth 2.0 application: django-oauth-toolkit's model plus Mattermost's fields.
+
+Swapped in with ``OAUTH2_PROVIDER_APPLICATION_MODEL = "mm_oauth.Application"``.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from oauth2_provider.models import AbstractApplication
+
+from .. import validators
+
+
+class Application(AbstractApplication):
+    """A third-party application registered on this site."""
+
+    # Overrides DOT's blank, 255-character name: Mattermost's "Display Name".
+    name = models.CharField(_("display name"), max_length=validators.NAME_MAX_LENGTH)
+    description = models.CharField(_("description"), max_length=validators.DESCRIPTION_MAX_LENGTH)
+    homepage = models.CharField(
+        _("homepage"), max_length=validators.HOMEPAGE_MAX_LENGTH, validators=[validators.validate_homepage]
+    )
+    icon_url = models.CharField(
+        _("icon URL"),
+        max_length=validators.ICON_URL_MAX_LENGTH,
+        blank=True,
+        validators=[validators.validate_icon_url],
+    )
+    client_type = models.CharField(
+        _("client type"),
+        max_length=32,
+        choices=AbstractApplication.CLIENT_TYPES,
+        default=AbstractApplication.CLIENT_CONFIDENTIAL,
+        help_text=_("Confidential clients keep a secret; public clients (mobile, single-page) use PKCE instead."),
+    )
+    # Only the authorization code grant is offered (the implicit grant is not: RFC 9700 section 2.1.2).
+    authorization_grant_type = models.CharField(
+        _("authorization grant type"),
+        max_length=44,
+        choices=AbstractApplication.GRANT_TYPES,
+        default=AbstractApplication.GRANT_AUTHORIZATION_CODE,
+        editable=False,
+    )
+    is_trusted = models.BooleanField(
+        _("is trusted"),
+        default=False,
+        help_text=_("Trusted applications sign users in without showing the consent page."),
+    )
+
+    class Meta(AbstractApplication.Meta):
+        verbose_name = _("OAuth 2.0 application")
+        verbose_name_plural = _("OAuth 2.0 applications")
+        permissions = [
+            ("manage_oauth", _("Can manage own OAuth 2.0 applications")),
+            ("manage_system_wide_oauth", _("Can manage every OAuth 2.0 application")),
+        ]
+
+    @property
+    def callback_urls(self):
+        """Return the registered redirect URIs as a list."""
+        return self.redirect_uris.split()
+
+    @callback_urls.setter
+    def callback_urls(self, urls):
+        self.redirect_uris = " ".join(urls)
+
+    @property
+    def is_public(self):
+        return self.client_type == AbstractApplication.CLIENT_PUBLIC
+
+    def clean(self):
+        errors = {}
+        try:
+            validators.validate_callback_urls(self.callback_urls)
+        except ValidationError as exc:
+            errors["redirect_uris"] = exc.messages
+        if self.authorization_grant_type != AbstractApplication.GRANT_AUTHORIZATION_CODE:
+            errors["authorization_grant_type"] = [_("Only the authorization code grant is offered.")]
+        try:
+            super().clean()
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors.setdefault(field, messages)
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        # DOT's own views read skip_authorization; keep it in step with is_trusted.
+        self.skip_authorization = self.is_trusted
+        if self.is_public:
+            self.client_secret = ""
+        super().save(*args, **kwargs)
+
+    def is_usable(self, request):
+        """Refuse every use of any application while the provider is switched off (F1)."""
+        from ..services.provider_settings import provider_enabled
+
+        return provider_enabled()

@@ -1,0 +1,1 @@
+"""django-oauth-toolkit integration: validator, protocol views and their URLs."""

@@ -1,0 +1,21 @@
+"""The protocol endpoints at Mattermost's paths (DESIGN section 2).
+
+Included by ``mm_oauth.urls``; the paths are relative to the site root.
+"""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("oauth/authorize", views.AuthorizeView.as_view(), name="authorize"),
+    path("oauth/access_token", views.TokenView.as_view(), name="token"),
+    path("oauth/token", views.TokenView.as_view(), name="token-alias"),
+    path("oauth/revoke", views.RevokeView.as_view(), name="revoke"),
+    path("oauth/introspect", views.IntrospectView.as_view(), name="introspect"),
+    path(
+        ".well-known/oauth-authorization-server",
+        views.ServerMetadataView.as_view(),
+        name="server-metadata",
+    ),
+]

@@ -1,0 +1,128 @@
+"""The OAuth 2.0 protocol endpoints at Mattermost's paths, each behind the provider switch."""
+
+import calendar
+import hashlib
+
+from django.http import JsonResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.generic import View
+from oauth2_provider import views as dot_views
+from oauth2_provider.models import get_access_token_model, get_refresh_token_model
+from oauth2_provider.settings import oauth2_settings
+from oauth2_provider.views.mixins import OAuthLibMixin
+from oauthlib.common import Request as OauthlibRequest
+
+from .gate import ProviderRequiredMixin
+
+# DOT's metadata view reverses its own URL names; ours live in the mm_oauth namespace.
+_ENDPOINT_URL_NAMES = {
+    "authorize": "mm_oauth:authorize",
+    "token": "mm_oauth:token",
+    "revoke-token": "mm_oauth:revoke",
+    "introspect": "mm_oauth:introspect",
+}
+
+
+@method_decorator(never_cache, name="dispatch")
+class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
+    """RFC 6749 section 4.1.1: the consent page (GET) and the user's decision (POST)."""
+
+    provider_disabled_as_html = True
+    template_name = "mm_oauth/authorize.html"
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        # The consent page must never be framed by another site (clickjacking).
+        response["Content-Security-Policy"] = "frame-ancestors 'none'"
+        response["X-Frame-Options"] = "DENY"
+        return response
+
+
+class TokenView(ProviderRequiredMixin, dot_views.TokenView):
+    """RFC 6749 section 3.2: exchange a code or a refresh token for tokens."""
+
+
+class RevokeView(ProviderRequiredMixin, dot_views.RevokeTokenView):
+    """RFC 7009: revoke an access or refresh token."""
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class IntrospectView(ProviderRequiredMixin, OAuthLibMixin, View):
+    """RFC 7662: tell an authenticated client whether one of *its* tokens is active.
+
+    Unlike DOT's view, a client learns nothing about another client's tokens
+    (RFC 7662 section 4: the server must not let clients probe tokens they do
+    not hold), and refresh tokens can be introspected too.
+    """
+
+    def post(self, request, *args, **kwargs):
+        core = self.get_oauthlib_core()
+        uri, http_method, body, headers = core._extract_params(request)
+        oauthlib_request = OauthlibRequest(uri, http_method, body, headers)
+        if not core.server.request_validator.authenticate_client(oauthlib_request):
+            response = JsonResponse(
+                {"error": "invalid_client", "error_description": "Client authentication failed."}, status=401
+            )
+            response["WWW-Authenticate"] = 'Basic realm="oauth"'
+            return response
+        token = request.POST.get("token")
+        if not token:
+            return JsonResponse(
+                {"error": "invalid_request", "error_description": "The token parameter is missing."}, status=400
+            )
+        data = describe_token(token, request.POST.get("token_type_hint"), oauthlib_request.client)
+        response = JsonResponse(data)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+def describe_token(token, hint, client):
+    """Return RFC 7662's response for ``token`` as seen by ``client``."""
+    checksum = hashlib.sha256(token.encode()).hexdigest()
+    access_model, refresh_model = get_access_token_model(), get_refresh_token_model()
+    order = [refresh_model, access_model] if hint == "refresh_token" else [access_model, refresh_model]
+    for model in order:
+        found = model.objects.select_related("user").filter(token_checksum=checksum).first()
+        if found is None:
+            continue
+        if found.application_id != client.pk:
+            break
+        if model is access_model:
+            if not found.is_valid():
+                break
+            data = {
+                "active": True,
+                "token_type": "access_token",
+                "scope": found.scope,
+                "exp": calendar.timegm(found.expires.utctimetuple()),
+            }
+        else:
+            if found.revoked is not None:
+                break
+            data = {"active": True, "token_type": "refresh_token"}
+        data["client_id"] = client.client_id
+        if found.user is not None:
+            data["username"] = found.user.get_username()
+            data["sub"] = str(found.user.pk)
+        return data
+    return {"active": False}
+
+
+class ServerMetadataView(ProviderRequiredMixin, dot_views.OAuthServerMetadataView):
+    """RFC 8414: where the endpoints are and what they accept."""
+
+    def _get_endpoint_url(self, request, view_name, required=False):
+        name = _ENDPOINT_URL_NAMES.get(view_name)
+        if name is None:
+            return None
+        try:
+            path = reverse(name)
+        except NoReverseMatch:
+            return None
+        issuer = oauth2_settings.OIDC_ISS_ENDPOINT
+        if issuer:
+            return issuer.rstrip("/") + path
+        return request.build_absolute_uri(path)

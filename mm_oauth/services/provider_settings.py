@@ -1,0 +1,143 @@
+"""Read and change the provider settings, cached across requests and processes.
+
+Reading costs no database query while warm. Three layers, checked in order:
+
+1. this process's memory, trusted for ``MM_OAUTH["SETTINGS_CACHE_SECONDS"]``
+   (default 2 s);
+2. the shared Django cache named by ``MM_OAUTH["SETTINGS_CACHE_ALIAS"]``, which
+   ``update_provider_settings`` writes through (skipped when that backend is
+   process-local, such as LocMemCache);
+3. the database.
+
+So a change made on any worker reaches every worker of every process within
+``SETTINGS_CACHE_SECONDS``.
+"""
+
+import threading
+import time
+from dataclasses import dataclass
+
+from django.core.cache import caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from ..conf import app_settings
+from ..signals import provider_settings_changed
+
+PROVIDER_DISABLED_MESSAGE = _("The system admin has turned off the OAuth 2.0 service provider.")
+CACHE_KEY = "mm_oauth:provider_settings:v1"
+# Write-through keeps the shared copy current; the timeout only bounds how long
+# a raw database edit (bypassing update_provider_settings) can go unnoticed.
+SHARED_CACHE_TIMEOUT = 60
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    """An immutable snapshot of the provider settings."""
+
+    enable_provider: bool = False
+    restrict_to_admins: bool = True
+    allow_username_override: bool = False
+    allow_icon_override: bool = False
+
+
+_lock = threading.Lock()
+_memo = None  # (ProviderConfig, expires_at monotonic)
+
+
+def _shared_cache():
+    cache = caches[app_settings.SETTINGS_CACHE_ALIAS]
+    if isinstance(cache, (LocMemCache, DummyCache)):
+        return None
+    return cache
+
+
+def _load_from_db():
+    from ..models import ProviderSettings
+
+    row = ProviderSettings.objects.filter(pk=ProviderSettings.SINGLETON_PK).first()
+    return ProviderConfig(**row.as_dict()) if row else ProviderConfig()
+
+
+def get_provider_settings():
+    """Return the current ProviderConfig; at most SETTINGS_CACHE_SECONDS stale."""
+    global _memo
+    memo = _memo
+    now = time.monotonic()
+    if memo is not None and now < memo[1]:
+        return memo[0]
+    cache = _shared_cache()
+    config = None
+    if cache is not None:
+        cached = cache.get(CACHE_KEY)
+        if isinstance(cached, dict):
+            config = ProviderConfig(**cached)
+    if config is None:
+        config = _load_from_db()
+        if cache is not None:
+            cache.set(CACHE_KEY, config.__dict__.copy(), timeout=SHARED_CACHE_TIMEOUT)
+    with _lock:
+        _memo = (config, now + float(app_settings.SETTINGS_CACHE_SECONDS))
+    return config
+
+
+def provider_enabled():
+    """Return whether the OAuth 2.0 service provider is switched on."""
+    return get_provider_settings().enable_provider
+
+
+def clear_cache():
+    """Forget this process's copy and the shared cached copy (tests, after raw DB edits)."""
+    global _memo
+    with _lock:
+        _memo = None
+    cache = _shared_cache()
+    if cache is not None:
+        cache.delete(CACHE_KEY)
+
+
+def get_settings_row():
+    """Return the settings row, creating it with its defaults on first use."""
+    from ..models import ProviderSettings
+
+    row, _created = ProviderSettings.objects.get_or_create(pk=ProviderSettings.SINGLETON_PK)
+    return row
+
+
+def update_provider_settings(*, actor=None, request=None, **changes):
+    """Change provider flags; publish them to every process; send provider_settings_changed.
+
+    Unknown names raise ValueError and change nothing.
+    """
+    from ..models import ProviderSettings
+
+    unknown = set(changes) - set(ProviderSettings.FLAGS)
+    if unknown:
+        raise ValueError(f"Unknown provider settings: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        row, _created = ProviderSettings.objects.select_for_update().get_or_create(pk=ProviderSettings.SINGLETON_PK)
+        before = row.as_dict()
+        for name, value in changes.items():
+            setattr(row, name, bool(value))
+        if actor is not None and getattr(actor, "is_authenticated", False):
+            row.updated_by = actor
+        row.save()
+        after = row.as_dict()
+        transaction.on_commit(lambda: publish(row))
+    changed = {name: (before[name], after[name]) for name in after if before[name] != after[name]}
+    if changed:
+        provider_settings_changed.send(sender=ProviderSettings, actor=actor, request=request, changes=changed)
+    return row
+
+
+def publish(row):
+    """Write ``row`` through to the shared cache and this process's memory."""
+    global _memo
+    config = ProviderConfig(**row.as_dict())
+    cache = _shared_cache()
+    if cache is not None:
+        cache.set(CACHE_KEY, config.__dict__.copy(), timeout=SHARED_CACHE_TIMEOUT)
+    with _lock:
+        _memo = (config, time.monotonic() + float(app_settings.SETTINGS_CACHE_SECONDS))

@@ -1,0 +1,63 @@
+"""Fixtures shared by the whole suite: users, applications, the provider switch."""
+
+import itertools
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from mm_oauth.services import provider_settings
+from mm_oauth.services.applications import register_application
+
+PASSWORD = "correct horse battery staple"
+_counter = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_provider_cache():
+    """Each test starts with no cached provider settings (the database is rolled back)."""
+    provider_settings.clear_cache()
+    yield
+    provider_settings.clear_cache()
+
+
+@pytest.fixture
+def make_user(db):
+    def make(username=None, **fields):
+        username = username or f"user{next(_counter)}"
+        fields.setdefault("email", f"{username}@example.com")
+        return get_user_model().objects.create_user(username=username, password=PASSWORD, **fields)
+
+    return make
+
+
+@pytest.fixture
+def user(make_user):
+    return make_user("alice", first_name="Alice", last_name="Liddell")
+
+
+@pytest.fixture
+def superuser(make_user):
+    return make_user("root", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def provider_on(db):
+    provider_settings.update_provider_settings(enable_provider=True)
+    provider_settings.clear_cache()
+
+
+@pytest.fixture
+def make_app(db):
+    """Register an application; return it with its plaintext secret as ``app.plain_secret``."""
+
+    def make(**fields):
+        fields.setdefault("creator", None)
+        fields.setdefault("name", f"App {next(_counter)}")
+        fields.setdefault("description", "A test application")
+        fields.setdefault("homepage", "https://app.example.com/")
+        fields.setdefault("callback_urls", ["https://app.example.com/callback"])
+        app, secret = register_application(**fields)
+        app.plain_secret = secret
+        return app
+
+    return make

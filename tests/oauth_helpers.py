@@ -1,0 +1,39 @@
+"""Helpers for driving the protocol with Django's test client."""
+
+import base64
+import hashlib
+import secrets
+from urllib.parse import parse_qs, urlsplit
+
+
+def pkce_pair():
+    """Return (code_verifier, S256 code_challenge) as in RFC 7636 section 4."""
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    return verifier, challenge
+
+
+def query_of(location):
+    return {key: values[0] for key, values in parse_qs(urlsplit(location).query).items()}
+
+
+def authorize(client, app, *, redirect_uri=None, challenge=None, state="xyz", scope=None, allow=True):
+    """Run the authorize step for a signed-in test client; return the redirect's query dict."""
+    params = {
+        "response_type": "code",
+        "client_id": app.client_id,
+        "redirect_uri": redirect_uri or app.callback_urls[0],
+        "state": state,
+    }
+    if challenge:
+        params.update(code_challenge=challenge, code_challenge_method="S256")
+    if scope:
+        params["scope"] = scope
+    response = client.get("/oauth/authorize", params)
+    if response.status_code == 200:  # consent page: post the decision with the form's hidden fields
+        form = response.context["form"]
+        data = {name: value for name, value in form.initial.items() if value is not None}
+        data["allow"] = "Authorize" if allow else ""
+        response = client.post("/oauth/authorize", data)
+    assert response.status_code == 302, (response.status_code, response.content[:500])
+    return query_of(response["Location"])
