@@ -11,3 +11,6 @@ class MMOAuthConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the system checks)
+        from .log_filters import install as keep_credentials_out_of_logs
+
+        keep_credentials_out_of_logs()

@@ -88,7 +88,10 @@ class Application(AbstractApplication):
         # DOT's own views read skip_authorization; keep it in step with is_trusted.
         self.skip_authorization = self.is_trusted
         if self.is_public:
+            # A public client has no secret (RFC 6749 section 2.1); store none,
+            # rather than a hash of the empty string.
             self.client_secret = ""
+            self.hash_client_secret = False
         super().save(*args, **kwargs)
 
     def is_usable(self, request):

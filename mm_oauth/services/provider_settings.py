@@ -88,14 +88,17 @@ def provider_enabled():
     return get_provider_settings().enable_provider
 
 
-def clear_cache():
-    """Forget this process's copy and the shared cached copy (tests, after raw DB edits)."""
+def _forget():
+    """Drop this process's copy and the shared copy; the next read goes to the database."""
     global _memo
     with _lock:
         _memo = None
     cache = _shared_cache()
     if cache is not None:
         cache.delete(CACHE_KEY)
+
+
+clear_cache = _forget  # for tests, and after editing the table by hand
 
 
 def get_settings_row():
@@ -125,6 +128,9 @@ def update_provider_settings(*, actor=None, request=None, **changes):
             row.updated_by = actor
         row.save()
         after = row.as_dict()
+        # Forget the old values at once (a rollback then just re-reads them);
+        # publish the new ones to every process only once they are committed.
+        _forget()
         transaction.on_commit(lambda: publish(row))
     changed = {name: (before[name], after[name]) for name in after if before[name] != after[name]}
     if changed:

@@ -1,0 +1,94 @@
+"""The Application model's field rules (DESIGN F3) and defaults."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from mm_oauth.models import Application
+from mm_oauth.services.applications import register_application
+
+GOOD = {
+    "creator": None,
+    "name": "Zapier",
+    "description": "Connects your account to 5,000 apps.",
+    "homepage": "https://zapier.example.com/",
+    "callback_urls": ["https://zapier.example.com/oauth/callback"],
+}
+
+
+def register(**changes):
+    return register_application(**{**GOOD, **changes})
+
+
+@pytest.mark.django_db
+def test_defaults_confidential_authorization_code_untrusted():
+    app, secret = register()
+    assert app.client_type == Application.CLIENT_CONFIDENTIAL
+    assert app.authorization_grant_type == Application.GRANT_AUTHORIZATION_CODE
+    assert app.is_trusted is False and app.skip_authorization is False
+    assert len(app.client_id) >= 32 and len(secret) >= 64
+
+
+@pytest.mark.django_db
+def test_trusted_apps_skip_dots_authorization_screen():
+    app, _ = register(is_trusted=True)
+    assert app.skip_authorization is True
+
+
+@pytest.mark.django_db
+def test_public_clients_have_no_secret():
+    app, secret = register(client_type="public")
+    app.refresh_from_db()
+    assert secret == "" and app.client_secret == ""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"name": ""}, "name"),
+        ({"name": "x" * 65}, "name"),
+        ({"description": ""}, "description"),
+        ({"description": "x" * 513}, "description"),
+        ({"homepage": ""}, "homepage"),
+        ({"homepage": "zapier.example.com"}, "homepage"),
+        ({"homepage": "ftp://zapier.example.com/"}, "homepage"),
+        ({"homepage": "javascript:alert(1)"}, "homepage"),
+        ({"homepage": "https://example.com/" + "x" * 240}, "homepage"),
+        ({"icon_url": "data:image/png;base64,AAAA"}, "icon_url"),
+        ({"icon_url": "https://example.com/" + "x" * 500}, "icon_url"),
+        ({"callback_urls": []}, "redirect_uris"),
+        ({"callback_urls": ["javascript:alert(1)"]}, "redirect_uris"),
+        ({"callback_urls": ["https://a.example.com/cb#frag"]}, "redirect_uris"),
+        ({"callback_urls": ["https://a.example.com/cb", "https://a.example.com/cb"]}, "redirect_uris"),
+        ({"callback_urls": [f"https://a.example.com/{i}/" + "x" * 200 for i in range(5)]}, "redirect_uris"),
+    ],
+)
+def test_bad_fields_are_refused_by_name_and_nothing_is_saved(changes, field):
+    with pytest.raises(ValidationError) as excinfo:
+        register(**changes)
+    assert field in excinfo.value.message_dict
+    assert not Application.objects.exists()
+
+
+@pytest.mark.django_db
+def test_mattermost_messages_for_bad_urls():
+    with pytest.raises(ValidationError) as excinfo:
+        register(homepage="nope", callback_urls=["nope"])
+    assert excinfo.value.message_dict["homepage"] == [
+        "Homepage must be a valid URL and start with http:// or https://."
+    ]
+    assert excinfo.value.message_dict["redirect_uris"] == [
+        "Callback URL must be a valid URL and start with http:// or https://."
+    ]
+
+
+@pytest.mark.django_db
+def test_limits_are_inclusive():
+    app, _ = register(
+        name="n" * 64,
+        description="d" * 512,
+        homepage="https://example.com/" + "h" * (256 - 20),
+        icon_url="https://example.com/" + "i" * (512 - 20),
+        callback_urls=["https://example.com/" + "c" * (1024 - 20)],
+    )
+    assert app.pk

@@ -1,0 +1,395 @@
+"""The OAuth 2.0 endpoints through Django's test client: codes, PKCE, refresh, errors."""
+
+import base64
+import logging
+
+import pytest
+from django.test import Client
+from oauth2_provider.models import get_access_token_model, get_grant_model, get_refresh_token_model
+
+from tests.oauth_helpers import authorize, pkce_pair, query_of
+
+AccessToken = get_access_token_model()
+RefreshToken = get_refresh_token_model()
+Grant = get_grant_model()
+
+pytestmark = pytest.mark.usefixtures("provider_on")
+
+
+def exchange(app, code, *, verifier=None, secret=None, redirect_uri=None, client_id=None, basic=False):
+    data = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": redirect_uri or app.callback_urls[0],
+    }
+    if verifier:
+        data["code_verifier"] = verifier
+    client_id = client_id or app.client_id
+    secret = app.plain_secret if secret is None else secret
+    headers = {}
+    if basic:
+        headers["HTTP_AUTHORIZATION"] = "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    else:
+        data["client_id"] = client_id
+        if secret:
+            data["client_secret"] = secret
+    return Client().post("/oauth/access_token", data, **headers)
+
+
+def refresh(app, refresh_token):
+    return Client().post(
+        "/oauth/access_token",
+        {
+            "grant_type": "refresh_token",
+            "refresh_token": refresh_token,
+            "client_id": app.client_id,
+            "client_secret": app.plain_secret,
+        },
+    )
+
+
+def me(access_token):
+    return Client().get("/api/v4/users/me", HTTP_AUTHORIZATION=f"Bearer {access_token}")
+
+
+@pytest.fixture
+def trusted(make_app):
+    return make_app(is_trusted=True)
+
+
+@pytest.fixture
+def signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_code_flow_with_pkce_issues_tokens_and_users_me_answers(signed_in, trusted, user):
+    verifier, challenge = pkce_pair()
+    query = authorize(signed_in, trusted, challenge=challenge, state="s-123")
+    assert query["state"] == "s-123"
+
+    response = exchange(trusted, query["code"], verifier=verifier)
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    body = response.json()
+    assert body["token_type"].lower() == "bearer"
+    assert set(body) >= {"access_token", "refresh_token", "expires_in", "scope"}
+
+    profile = me(body["access_token"])
+    assert profile.status_code == 200
+    assert profile.json() == {
+        "id": str(user.pk),
+        "username": "alice",
+        "email": "alice@example.com",
+        "first_name": "Alice",
+        "last_name": "Liddell",
+    }
+
+
+def test_http_basic_client_authentication_works(signed_in, trusted):
+    query = authorize(signed_in, trusted)
+    response = exchange(trusted, query["code"], basic=True)
+    assert response.status_code == 200, response.content
+
+
+def test_tokens_and_secrets_are_stored_hashed(signed_in, trusted):
+    query = authorize(signed_in, trusted)
+    body = exchange(trusted, query["code"]).json()
+    trusted.refresh_from_db()
+    assert trusted.client_secret.startswith("mm_oauth_sha256$")
+    assert trusted.plain_secret not in trusted.client_secret
+    access = AccessToken.objects.get()
+    assert access.token == ""  # RFC 9700 storage: only the checksum is kept
+    assert body["access_token"] not in access.token_checksum
+    assert RefreshToken.objects.get().token == ""
+
+
+def test_untrusted_app_shows_consent_page_and_allow_issues_a_code(signed_in, make_app):
+    app = make_app(name="Untrusted Tool", description="Reads your profile")
+    response = signed_in.get(
+        "/oauth/authorize",
+        {"response_type": "code", "client_id": app.client_id, "redirect_uri": app.callback_urls[0], "state": "k"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Untrusted Tool" in page and "Reads your profile" in page
+    assert "Allow" in page and "Deny" in page
+    assert response["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    query = authorize(signed_in, app, state="k")
+    assert query["state"] == "k" and query["code"]
+
+
+def test_deny_redirects_with_access_denied_and_state_and_stores_nothing(signed_in, make_app):
+    app = make_app()
+    query = authorize(signed_in, app, state="st8", allow=False)
+    assert query == {"error": "access_denied", "state": "st8"} | {
+        key: value for key, value in query.items() if key == "error_description"
+    }
+    assert not Grant.objects.exists()
+
+
+def test_trusted_app_skips_consent_right_after_login(client, user, trusted):
+    params = {"response_type": "code", "client_id": trusted.client_id, "redirect_uri": trusted.callback_urls[0]}
+    response = client.get("/oauth/authorize", params)
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+    next_url = query_of(response["Location"])["next"]
+    response = client.post(
+        "/login/", {"username": "alice", "password": "correct horse battery staple", "next": next_url}
+    )
+    assert response.status_code == 302
+    response = client.get(response["Location"])
+    assert response.status_code == 302
+    assert response["Location"].startswith(trusted.callback_urls[0] + "?code=")
+
+
+def test_refresh_rotates_and_the_old_refresh_token_is_refused(signed_in, trusted):
+    first = exchange(trusted, authorize(signed_in, trusted)["code"]).json()
+    second = refresh(trusted, first["refresh_token"])
+    assert second.status_code == 200
+    second = second.json()
+    assert second["refresh_token"] != first["refresh_token"]
+    assert me(second["access_token"]).status_code == 200
+    assert me(first["access_token"]).status_code == 401  # rotated away
+
+    replay = refresh(trusted, first["refresh_token"])
+    assert replay.status_code == 400
+    assert replay.json()["error"] == "invalid_grant"
+    # Reuse detection (RFC 9700 section 4.14.2): the whole family is revoked.
+    assert refresh(trusted, second["refresh_token"]).json()["error"] == "invalid_grant"
+
+
+class TestTokenEndpointErrors:
+    """Bad input at the token endpoint gets RFC 6749 section 5.2 errors, and nothing is issued."""
+
+    @pytest.fixture(autouse=True)
+    def _nothing_issued(self, db):
+        yield
+        # Only the tokens a test deliberately obtained first may exist.
+        assert AccessToken.objects.count() == getattr(self, "expected_tokens", 0)
+
+    def test_wrong_secret(self, signed_in, trusted):
+        response = exchange(trusted, authorize(signed_in, trusted)["code"], secret="not-the-secret")
+        assert response.status_code == 401
+        assert response.json()["error"] == "invalid_client"
+
+    def test_wrong_secret_by_basic_auth(self, signed_in, trusted):
+        response = exchange(trusted, authorize(signed_in, trusted)["code"], secret="nope", basic=True)
+        assert response.status_code == 401
+        assert response.json()["error"] == "invalid_client"
+
+    def test_wrong_redirect_uri(self, signed_in, make_app):
+        app = make_app(is_trusted=True, callback_urls=["https://a.example.com/cb", "https://a.example.com/other"])
+        code = authorize(signed_in, app)["code"]
+        response = exchange(app, code, redirect_uri="https://a.example.com/other")
+        assert response.status_code == 400
+        assert response.json()["error"] in {"invalid_grant", "invalid_request"}
+
+    def test_reused_code(self, signed_in, trusted):
+        code = authorize(signed_in, trusted)["code"]
+        assert exchange(trusted, code).status_code == 200
+        self.expected_tokens = 1
+        response = exchange(trusted, code)
+        assert response.status_code == 400
+        assert response.json()["error"] == "invalid_grant"
+
+    def test_code_of_another_client(self, signed_in, trusted, make_app):
+        other = make_app(is_trusted=True)
+        code = authorize(signed_in, trusted)["code"]
+        response = exchange(other, code, redirect_uri=trusted.callback_urls[0])
+        assert response.status_code == 400
+        assert response.json()["error"] == "invalid_grant"
+
+    def test_missing_code_verifier(self, signed_in, trusted):
+        verifier, challenge = pkce_pair()
+        code = authorize(signed_in, trusted, challenge=challenge)["code"]
+        response = exchange(trusted, code)
+        assert response.status_code == 400
+        assert response.json()["error"] == "invalid_request"
+
+    def test_wrong_code_verifier(self, signed_in, trusted):
+        _verifier, challenge = pkce_pair()
+        code = authorize(signed_in, trusted, challenge=challenge)["code"]
+        response = exchange(trusted, code, verifier=pkce_pair()[0])
+        assert response.status_code == 400
+        assert response.json()["error"] == "invalid_grant"
+
+    def test_unsupported_grant_type(self, trusted):
+        response = Client().post(
+            "/oauth/access_token",
+            {"grant_type": "password", "username": "alice", "password": "x", "client_id": trusted.client_id},
+        )
+        assert response.status_code in (400, 401)
+        assert response.json()["error"] in {"unsupported_grant_type", "unauthorized_client", "invalid_client"}
+
+
+def test_public_client_must_use_pkce(signed_in, make_app):
+    app = make_app(is_trusted=True, client_type="public")
+    assert app.plain_secret == ""
+    query = authorize(signed_in, app)
+    assert query["error"] == "invalid_request"
+    assert not Grant.objects.exists()
+
+    verifier, challenge = pkce_pair()
+    code = authorize(signed_in, app, challenge=challenge)["code"]
+    response = Client().post(
+        "/oauth/access_token",
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": app.callback_urls[0],
+            "client_id": app.client_id,
+            "code_verifier": verifier,
+        },
+    )
+    assert response.status_code == 200, response.content
+
+
+def test_plain_pkce_method_is_refused(signed_in, trusted):
+    response = signed_in.get(
+        "/oauth/authorize",
+        {
+            "response_type": "code",
+            "client_id": trusted.client_id,
+            "redirect_uri": trusted.callback_urls[0],
+            "code_challenge": "a" * 43,
+            "code_challenge_method": "plain",
+        },
+    )
+    assert response.status_code in (302, 400)
+    if response.status_code == 302:
+        assert query_of(response["Location"])["error"] == "invalid_request"
+    assert not Grant.objects.exists()
+
+
+def test_implicit_grant_is_not_offered(signed_in, trusted):
+    response = signed_in.get(
+        "/oauth/authorize",
+        {"response_type": "token", "client_id": trusted.client_id, "redirect_uri": trusted.callback_urls[0]},
+    )
+    assert "access_token" not in response.get("Location", "")
+    assert not AccessToken.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "redirect_uri",
+    [
+        "https://evil.example.net/callback",
+        "https://app.example.com/callback/extra",
+        "https://app.example.com/callback?x=1",
+        "https://app.example.com/CALLBACK",
+    ],
+)
+def test_unregistered_redirect_uri_shows_an_error_page_and_never_redirects(signed_in, trusted, redirect_uri):
+    response = signed_in.get(
+        "/oauth/authorize", {"response_type": "code", "client_id": trusted.client_id, "redirect_uri": redirect_uri}
+    )
+    assert response.status_code == 400
+    assert "Location" not in response
+    assert "This sign-in request cannot be completed" in response.content.decode()
+
+
+def test_unknown_client_shows_an_error_page_and_never_redirects(signed_in):
+    response = signed_in.get(
+        "/oauth/authorize",
+        {"response_type": "code", "client_id": "nope", "redirect_uri": "https://evil.example.net/"},
+    )
+    assert response.status_code == 400
+    assert "Location" not in response
+
+
+def test_revoke_makes_the_access_token_useless(signed_in, trusted):
+    body = exchange(trusted, authorize(signed_in, trusted)["code"]).json()
+    response = Client().post(
+        "/oauth/revoke",
+        {"token": body["access_token"], "client_id": trusted.client_id, "client_secret": trusted.plain_secret},
+    )
+    assert response.status_code == 200
+    assert me(body["access_token"]).status_code == 401
+
+
+def test_revoking_the_refresh_token_kills_it(signed_in, trusted):
+    body = exchange(trusted, authorize(signed_in, trusted)["code"]).json()
+    Client().post(
+        "/oauth/revoke",
+        {
+            "token": body["refresh_token"],
+            "token_type_hint": "refresh_token",
+            "client_id": trusted.client_id,
+            "client_secret": trusted.plain_secret,
+        },
+    )
+    assert refresh(trusted, body["refresh_token"]).json()["error"] == "invalid_grant"
+
+
+class TestIntrospection:
+    def introspect(self, app, token, secret=None, **extra):
+        return Client().post(
+            "/oauth/introspect",
+            {"token": token, "client_id": app.client_id, "client_secret": secret or app.plain_secret, **extra},
+        )
+
+    def test_active_token_of_the_same_client(self, signed_in, trusted, user):
+        body = exchange(trusted, authorize(signed_in, trusted)["code"]).json()
+        data = self.introspect(trusted, body["access_token"]).json()
+        assert data["active"] is True
+        assert data["client_id"] == trusted.client_id
+        assert data["username"] == "alice"
+        assert set(data["scope"].split()) == {"read", "write"}
+        assert data["exp"] > 0
+
+    def test_refresh_token_can_be_introspected(self, signed_in, trusted):
+        body = exchange(trusted, authorize(signed_in, trusted)["code"]).json()
+        data = self.introspect(trusted, body["refresh_token"], token_type_hint="refresh_token").json()
+        assert data["active"] is True and data["token_type"] == "refresh_token"
+
+    def test_another_clients_token_is_inactive(self, signed_in, trusted, make_app):
+        body = exchange(trusted, authorize(signed_in, trusted)["code"]).json()
+        other = make_app()
+        assert self.introspect(other, body["access_token"]).json() == {"active": False}
+
+    def test_unknown_and_revoked_tokens_are_inactive(self, signed_in, trusted):
+        assert self.introspect(trusted, "no-such-token").json() == {"active": False}
+        body = exchange(trusted, authorize(signed_in, trusted)["code"]).json()
+        Client().post(
+            "/oauth/revoke",
+            {"token": body["access_token"], "client_id": trusted.client_id, "client_secret": trusted.plain_secret},
+        )
+        assert self.introspect(trusted, body["access_token"]).json() == {"active": False}
+
+    def test_client_authentication_is_required(self, trusted):
+        response = self.introspect(trusted, "whatever", secret="wrong")
+        assert response.status_code == 401
+        assert response.json()["error"] == "invalid_client"
+
+    def test_missing_token_parameter(self, trusted):
+        response = Client().post(
+            "/oauth/introspect", {"client_id": trusted.client_id, "client_secret": trusted.plain_secret}
+        )
+        assert response.status_code == 400
+        assert response.json()["error"] == "invalid_request"
+
+
+def test_server_metadata_lists_mattermost_paths_and_only_what_is_offered(client):
+    data = client.get("/.well-known/oauth-authorization-server").json()
+    assert data["issuer"]
+    assert data["authorization_endpoint"].endswith("/oauth/authorize")
+    assert data["token_endpoint"].endswith("/oauth/access_token")
+    assert data["revocation_endpoint"].endswith("/oauth/revoke")
+    assert data["introspection_endpoint"].endswith("/oauth/introspect")
+    assert data["response_types_supported"] == ["code"]
+    assert set(data["grant_types_supported"]) == {"authorization_code", "refresh_token"}
+    assert data["code_challenge_methods_supported"] == ["S256"]
+    assert set(data["token_endpoint_auth_methods_supported"]) == {"client_secret_basic", "client_secret_post"}
+
+
+def test_secrets_and_tokens_never_reach_the_logs(signed_in, trusted, caplog):
+    caplog.set_level(logging.DEBUG)
+    code = authorize(signed_in, trusted)["code"]
+    body = exchange(trusted, code).json()
+    exchange(trusted, code)  # a failing replay logs too
+    exchange(trusted, "x", secret="wrong-secret-value")
+    refresh(trusted, body["refresh_token"])
+    me(body["access_token"])
+    for secret in (trusted.plain_secret, body["access_token"], body["refresh_token"], "wrong-secret-value"):
+        assert secret not in caplog.text
