@@ -33,11 +33,12 @@ def exchange(app, code, *, verifier=None, secret=None, redirect_uri=None, client
         data["client_id"] = client_id
         if secret:
             data["client_secret"] = secret
-    return Client().post("/oauth/access_token", data, **headers)
+    # Clients have no CSRF token: the endpoint must not ask for one.
+    return Client(enforce_csrf_checks=True).post("/oauth/access_token", data, **headers)
 
 
 def refresh(app, refresh_token):
-    return Client().post(
+    return Client(enforce_csrf_checks=True).post(
         "/oauth/access_token",
         {
             "grant_type": "refresh_token",
@@ -300,7 +301,7 @@ def test_unknown_client_shows_an_error_page_and_never_redirects(signed_in):
 
 def test_revoke_makes_the_access_token_useless(signed_in, trusted):
     body = exchange(trusted, authorize(signed_in, trusted)["code"]).json()
-    response = Client().post(
+    response = Client(enforce_csrf_checks=True).post(
         "/oauth/revoke",
         {"token": body["access_token"], "client_id": trusted.client_id, "client_secret": trusted.plain_secret},
     )
@@ -324,7 +325,7 @@ def test_revoking_the_refresh_token_kills_it(signed_in, trusted):
 
 class TestIntrospection:
     def introspect(self, app, token, secret=None, **extra):
-        return Client().post(
+        return Client(enforce_csrf_checks=True).post(
             "/oauth/introspect",
             {"token": token, "client_id": app.client_id, "client_secret": secret or app.plain_secret, **extra},
         )

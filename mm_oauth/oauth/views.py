@@ -3,6 +3,7 @@
 import calendar
 import hashlib
 
+from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.decorators import method_decorator
@@ -41,15 +42,27 @@ class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
         return response
 
 
+def client_endpoint(view_class):
+    """Mark a view that clients call without a browser session: no CSRF, no login.
+
+    DOT decorates its own ``dispatch``; ProviderRequiredMixin defines a new one,
+    so the markers must be set again here.
+    """
+    view_class = method_decorator(csrf_exempt, name="dispatch")(view_class)
+    return method_decorator(login_not_required, name="dispatch")(view_class)
+
+
+@client_endpoint
 class TokenView(ProviderRequiredMixin, dot_views.TokenView):
     """RFC 6749 section 3.2: exchange a code or a refresh token for tokens."""
 
 
+@client_endpoint
 class RevokeView(ProviderRequiredMixin, dot_views.RevokeTokenView):
     """RFC 7009: revoke an access or refresh token."""
 
 
-@method_decorator(csrf_exempt, name="dispatch")
+@client_endpoint
 class IntrospectView(ProviderRequiredMixin, OAuthLibMixin, View):
     """RFC 7662: tell an authenticated client whether one of *its* tokens is active.
 
@@ -111,6 +124,7 @@ def describe_token(token, hint, client):
     return {"active": False}
 
 
+@client_endpoint
 class ServerMetadataView(ProviderRequiredMixin, dot_views.OAuthServerMetadataView):
     """RFC 8414: where the endpoints are and what they accept."""
 

@@ -1,0 +1,28 @@
+"""A requests.Session that signs in to the example site like a browser does."""
+
+import re
+
+import requests
+
+from tests.conftest import PASSWORD
+
+
+def csrf_from(html):
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def signed_in_session(base_url, username, password=PASSWORD):
+    """Return a requests.Session holding a signed-in session cookie for ``username``."""
+    session = requests.Session()
+    page = session.get(f"{base_url}/login/")
+    page.raise_for_status()
+    response = session.post(
+        f"{base_url}/login/",
+        data={"username": username, "password": password, "csrfmiddlewaretoken": csrf_from(page.text)},
+        headers={"Referer": f"{base_url}/login/"},
+        allow_redirects=False,
+    )
+    assert response.status_code == 302, "sign-in failed"
+    return session
