@@ -1,0 +1,394 @@
+"""``manage.py demo``: set up the example site and its sample client, then run both.
+
+Idempotent; every run:
+
+1. applies any pending migrations;
+2. makes sure the superuser ``admin`` and the demo user ``alice`` exist (a new
+   user's generated password is printed only when it is created, or with
+   ``--reset-passwords``);
+3. switches the OAuth 2.0 service provider on;
+4. registers the sample third-party client once (confidential, not trusted, so
+   the consent page shows) and keeps its credentials in
+   ``<VAR_DIR>/sample_client.json`` (mode 600); when that file is missing or its
+   secret no longer matches, a new secret is generated and the file rewritten;
+5. unless ``--no-serve``: runs the site (``runserver``) and the sample client as
+   two child processes until Ctrl-C or SIGTERM, which it forwards to both.
+"""
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.executor import MigrationExecutor
+from oauth2_provider.generators import generate_client_secret
+from oauth2_provider.models import get_application_model
+
+from mm_oauth.services.applications import register_application
+from mm_oauth.services.provider_settings import update_provider_settings
+
+HOST = "127.0.0.1"
+SAMPLE_APP_NAME = "Sample third-party client"
+SAMPLE_APP_DESCRIPTION = (
+    "A separate web app (another company's, in real life) that lets you sign in with your Example site account."
+)
+CLIENT_FILE_NAME = "sample_client.json"
+PROJECT_DIR = Path(__file__).resolve().parents[4]
+STARTUP_TIMEOUT = 30
+STOP_TIMEOUT = 10
+FORWARDED_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+@dataclass
+class DemoUser:
+    """A demo account, with its password when this run set one."""
+
+    username: str
+    password: str | None
+    created: bool
+
+
+@dataclass
+class SampleClientSetup:
+    """The registered sample client and where its credentials were written."""
+
+    app: object
+    config_path: Path
+    created: bool
+    secret_regenerated: bool
+
+
+def generate_password():
+    """Return a random password that is easy to copy (16 URL-safe characters)."""
+    return secrets.token_urlsafe(12)
+
+
+def pending_migrations(database=DEFAULT_DB_ALIAS):
+    """Return the migrations not yet applied to ``database``."""
+    connection = connections[database]
+    executor = MigrationExecutor(connection)
+    return executor.migration_plan(executor.loader.graph.leaf_nodes())
+
+
+def ensure_user(username, *, reset_password=False, superuser=False, **fields):
+    """Create ``username`` if missing; return a DemoUser with the password set now, if any."""
+    User = get_user_model()
+    user = User.objects.filter(**{User.USERNAME_FIELD: username}).first()
+    if user is None:
+        password = generate_password()
+        if superuser:
+            User.objects.create_superuser(username=username, password=password, **fields)
+        else:
+            User.objects.create_user(username=username, password=password, **fields)
+        return DemoUser(username, password, created=True)
+    if not reset_password:
+        return DemoUser(username, None, created=False)
+    password = generate_password()
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return DemoUser(username, password, created=False)
+
+
+def sample_client_urls(site_port, client_port):
+    """Return (provider URL, client homepage, client callback URL) for these ports."""
+    homepage = f"http://{HOST}:{client_port}/"
+    return f"http://{HOST}:{site_port}", homepage, homepage + "callback"
+
+
+def ensure_sample_app(creator, homepage, callback_url):
+    """Return ``(app, secret, created)``; the secret only when the app is created now."""
+    app = get_application_model().objects.filter(name=SAMPLE_APP_NAME).order_by("pk").first()
+    if app is None:
+        app, secret = register_application(
+            creator=creator,
+            name=SAMPLE_APP_NAME,
+            description=SAMPLE_APP_DESCRIPTION,
+            homepage=homepage,
+            callback_urls=[callback_url],
+            client_type="confidential",
+            is_trusted=False,
+        )
+        return app, secret, True
+    if app.callback_urls != [callback_url] or app.homepage != homepage:
+        app.callback_urls = [callback_url]
+        app.homepage = homepage
+        app.full_clean(exclude=["client_secret"])
+        app.save(update_fields=["redirect_uris", "homepage", "updated"])
+    return app, None, False
+
+
+def regenerate_secret(app):
+    """Give ``app`` a new generated secret (stored hashed on save); return it in plain text."""
+    secret = generate_client_secret()
+    app.client_secret = secret
+    app.save(update_fields=["client_secret", "updated"])
+    return secret
+
+
+def read_client_file(path):
+    """Return the JSON object in ``path``, or None if it is missing or unreadable."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def secret_matches(app, data):
+    """Return whether ``data`` holds ``app``'s client ID and a secret its stored hash verifies."""
+    if not data or data.get("client_id") != app.client_id:
+        return False
+    secret = data.get("client_secret")
+    return isinstance(secret, str) and bool(secret) and check_password(secret, app.client_secret)
+
+
+def write_client_file(path, data):
+    """Write ``data`` as JSON to ``path``, readable by its owner only (mode 600), atomically."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2)
+            handle.write("\n")
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def setup_sample_client(creator, *, site_port, client_port, var_dir):
+    """Register the sample client once and keep ``<var_dir>/sample_client.json`` valid."""
+    provider_url, homepage, callback_url = sample_client_urls(site_port, client_port)
+    app, secret, created = ensure_sample_app(creator, homepage, callback_url)
+    config_path = Path(var_dir) / CLIENT_FILE_NAME
+    existing = read_client_file(config_path)
+    regenerated = False
+    if secret is None:
+        if secret_matches(app, existing):
+            secret = existing["client_secret"]
+        else:
+            secret, regenerated = regenerate_secret(app), True
+    data = {
+        "provider_name": "Example site",
+        "provider_url": provider_url,
+        "client_id": app.client_id,
+        "client_secret": secret,
+        "redirect_uri": callback_url,
+    }
+    if data != existing:
+        write_client_file(config_path, data)
+    return SampleClientSetup(app, config_path, created, regenerated)
+
+
+def port_in_use(port):
+    """Return whether something already listens on HOST:port."""
+    try:
+        with socket.create_connection((HOST, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def display_path(path):
+    """Return ``path`` relative to the current directory when it is inside it."""
+    try:
+        return str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+class Command(BaseCommand):
+    help = "Set up the demo (users, provider, sample client) and run the site and the sample client."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-serve", action="store_true", help="Set up only; do not start the servers.")
+        parser.add_argument("--site-port", type=int, default=8000, help="Port of the example site (default 8000).")
+        parser.add_argument("--client-port", type=int, default=8001, help="Port of the sample client (default 8001).")
+        parser.add_argument(
+            "--reset-passwords", action="store_true", help="Give admin and alice new passwords and print them."
+        )
+
+    def handle(self, *args, **options):
+        site_port, client_port = options["site_port"], options["client_port"]
+        if site_port == client_port:
+            raise CommandError("--site-port and --client-port must differ.")
+        var_dir = Path(settings.VAR_DIR)
+        self.migrate()
+        admin, alice = self.ensure_users(options["reset_passwords"])
+        creator = get_user_model().objects.get_by_natural_key(admin.username)
+        update_provider_settings(actor=creator, enable_provider=True)
+        self.stdout.write("Provider: the OAuth 2.0 service provider is on.")
+        setup = setup_sample_client(creator, site_port=site_port, client_port=client_port, var_dir=var_dir)
+        self.report_sample_client(setup)
+        if options["no_serve"]:
+            self.explain_no_serve(setup.config_path, site_port, client_port, alice)
+            return
+        self.serve(setup.config_path, site_port, client_port, alice)
+
+    # Set-up steps
+
+    def migrate(self):
+        if not pending_migrations():
+            self.stdout.write("Database: up to date.")
+            return
+        self.stdout.write("Database: applying migrations…")
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("Database: migrated.")
+
+    def ensure_users(self, reset_passwords):
+        admin = ensure_user("admin", reset_password=reset_passwords, superuser=True, email="admin@example.com")
+        alice = ensure_user(
+            "alice",
+            reset_password=reset_passwords,
+            email="alice@example.com",
+            first_name="Alice",
+            last_name="Liddell",
+        )
+        self.stdout.write("Users:")
+        self.report_user(admin, "superuser, for /admin/")
+        self.report_user(alice, "demo user, signs in to the sample client")
+        return admin, alice
+
+    def report_user(self, user, role):
+        label = f"  {user.username:<6} ({role})"
+        if user.password is None:
+            self.stdout.write(f"{label}: exists; password unchanged (--reset-passwords sets a new one)")
+            return
+        state = "created" if user.created else "password reset"
+        self.stdout.write(f"{label}: {state}, password {user.password}  (shown only now)")
+
+    def report_sample_client(self, setup):
+        if setup.created:
+            action = "registered"
+        elif setup.secret_regenerated:
+            action = "already registered; new secret generated (the credentials file was missing or stale)"
+        else:
+            action = "already registered"
+        self.stdout.write(f'Sample client: "{SAMPLE_APP_NAME}" {action}; client ID {setup.app.client_id}')
+        self.stdout.write(f"  credentials: {display_path(setup.config_path)} (mode 600)")
+
+    def explain_no_serve(self, config_path, site_port, client_port, alice):
+        python = display_path(sys.executable)
+        self.stdout.write("--no-serve: the servers were not started. `manage.py demo` would run:")
+        self.stdout.write(f"  {python} manage.py runserver {HOST}:{site_port} --noreload")
+        self.stdout.write(
+            f"  {python} -m example_project.sample_client --config {display_path(config_path)} --port {client_port}"
+        )
+        self.stdout.write(self.sign_in_hint(client_port, alice))
+
+    def sign_in_hint(self, client_port, alice):
+        if alice.password:
+            credentials = f"alice / {alice.password}"
+        else:
+            credentials = "alice (password shown when it was created; --reset-passwords prints a new one)"
+        return f"Open http://{HOST}:{client_port}/ and click Sign in; sign in as {credentials}"
+
+    # Serving
+
+    def serve(self, config_path, site_port, client_port, alice):
+        for port in (site_port, client_port):
+            if port_in_use(port):
+                raise CommandError(f"Port {port} on {HOST} is in use (another demo running?); see --help for ports.")
+        connections.close_all()
+        self.stop_signal = None
+        previous_handlers = {signum: signal.signal(signum, self.remember_signal) for signum in FORWARDED_SIGNALS}
+        processes = {}
+        try:
+            processes["site"] = self.start_site(site_port)
+            processes["sample client"] = self.start_client(config_path, client_port)
+            if self.wait_until_listening(processes, {"site": site_port, "sample client": client_port}):
+                self.print_banner(site_port, client_port, alice)
+                self.watch(processes)
+        finally:
+            self.stop_processes(processes, self.stop_signal or signal.SIGTERM)
+            for signum, handler in previous_handlers.items():
+                signal.signal(signum, handler)
+        self.stdout.write("Demo stopped.")
+
+    def remember_signal(self, signum, frame):
+        """Note a stop request; the waiting loops see it and stop the children (nothing is interrupted)."""
+        self.stop_signal = signum
+
+    def child_env(self):
+        env = dict(os.environ, MM_OAUTH_VAR_DIR=str(settings.VAR_DIR), PYTHONUNBUFFERED="1")
+        env.setdefault("DJANGO_SETTINGS_MODULE", "example_project.settings")
+        return env
+
+    def start_site(self, port):
+        command = [sys.executable, str(PROJECT_DIR / "manage.py"), "runserver", f"{HOST}:{port}", "--noreload"]
+        return subprocess.Popen(command, cwd=PROJECT_DIR, env=self.child_env(), start_new_session=True)
+
+    def start_client(self, config_path, port):
+        command = [sys.executable, "-m", "example_project.sample_client", "--config", str(config_path)]
+        command += ["--host", HOST, "--port", str(port)]
+        return subprocess.Popen(command, cwd=PROJECT_DIR, env=self.child_env(), start_new_session=True)
+
+    def wait_until_listening(self, processes, ports):
+        """Wait until each child accepts connections; False if asked to stop first, an error if one exits."""
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        waiting = dict(ports)
+        while waiting:
+            if self.stop_signal is not None:
+                return False
+            for name, port in list(waiting.items()):
+                if processes[name].poll() is not None:
+                    raise CommandError(f"The {name} exited (code {processes[name].returncode}) while starting.")
+                if port_in_use(port):
+                    del waiting[name]
+            if waiting and time.monotonic() > deadline:
+                raise CommandError(f"Timed out waiting for: {', '.join(waiting)}.")
+            if waiting:
+                time.sleep(0.2)
+        return True
+
+    def watch(self, processes):
+        """Return when a signal asks to stop; raise CommandError when a child exits on its own."""
+        while self.stop_signal is None:
+            for name, process in processes.items():
+                if process.poll() is not None:
+                    raise CommandError(f"The {name} exited (code {process.returncode}); stopping the demo.")
+            time.sleep(0.5)
+
+    def stop_processes(self, processes, signum):
+        """Forward ``signum`` to each running child, wait, and kill any that do not stop."""
+        for process in processes.values():
+            if process.poll() is None:
+                process.send_signal(signum)
+        deadline = time.monotonic() + STOP_TIMEOUT
+        for process in processes.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    def print_banner(self, site_port, client_port, alice):
+        rule = "=" * 78
+        lines = [
+            rule,
+            "  mm_oauth demo",
+            f"  Example site (the OAuth 2.0 provider): http://{HOST}:{site_port}/   (admin: /admin/)",
+            f"  Sample third-party client:             http://{HOST}:{client_port}/",
+            "",
+            "  " + self.sign_in_hint(client_port, alice),
+            "  Example site then asks whether to allow the sample client: choose Allow.",
+            "  Ctrl-C stops both servers.",
+            rule,
+        ]
+        self.stdout.write("\n".join(lines))
+        self.stdout.flush()

@@ -1,0 +1,363 @@
+"""End to end over real HTTP: the sample client, the example site, and ``manage.py demo``.
+
+The site runs in pytest-django's ``live_server``; the sample client runs in a
+thread of this process on a free port; a ``requests.Session`` plays the
+browser, clicking through the sign-in, the site's login form and its consent
+page. ``manage.py demo --no-serve`` does the set-up, as ``make demo`` would.
+"""
+
+import html
+import io
+import json
+import os
+import re
+import stat
+import threading
+from html.parser import HTMLParser
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import pytest
+import requests
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password
+from django.core.management import call_command
+from django.test import override_settings
+from oauth2_provider.models import get_access_token_model, get_application_model
+from requests_oauthlib import OAuth2Session
+
+from example_project.sample_client import ConfigError, SampleClient, create_server, load_config
+from example_project.sample_client.config import allow_insecure_transport_for
+from example_project.sample_client.sessions import COOKIE_NAME
+from example_project.site.management.commands.demo import SAMPLE_APP_NAME
+from mm_oauth.services import provider_settings
+
+PASSWORD_LINE = r"^\s*{username}\s.*password (\S+)\s+\(shown only now\)$"
+
+
+class FormParser(HTMLParser):
+    """Collect each form's action, method and named input values (not its buttons)."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append({"action": attrs.get("action") or "", "method": attrs.get("method", "get"), "fields": {}})
+        elif tag == "input" and self.forms and attrs.get("name") and attrs.get("type") not in ("submit", "button"):
+            self.forms[-1]["fields"][attrs["name"]] = attrs.get("value") or ""
+
+
+def form_posting_to(page, path):
+    """Return the form of ``page`` (a response) whose action is ``path``: its absolute URL and fields."""
+    parser = FormParser()
+    parser.feed(page.text)
+    for form in parser.forms:
+        action = urljoin(page.url, form["action"] or page.url)
+        if urlsplit(action).path == path and form["method"].lower() == "post":
+            return action, dict(form["fields"])
+    raise AssertionError(f"No POST form to {path} on {page.url}: {page.text[:500]}")
+
+
+def password_from(output, username):
+    """Return the password ``manage.py demo`` printed for ``username``."""
+    match = re.search(PASSWORD_LINE.format(username=username), output, re.MULTILINE)
+    assert match, output
+    return match.group(1)
+
+
+def profile_fields(page):
+    """Return the ``data-field`` values the client's page shows (its escaped HTML, unescaped)."""
+    found = re.findall(r'<dd data-field="([a-z_]+)">(.*?)</dd>', page.text, re.DOTALL)
+    return {key: html.unescape(value) for key, value in found}
+
+
+def run_demo(*args, var_dir):
+    """Run ``manage.py demo --no-serve`` with VAR_DIR in ``var_dir``; return what it printed."""
+    out = io.StringIO()
+    with override_settings(VAR_DIR=var_dir):
+        call_command("demo", "--no-serve", *args, stdout=out)
+    provider_settings.clear_cache()
+    return out.getvalue()
+
+
+# Fixtures
+
+
+@pytest.fixture
+def client_server():
+    """A sample client server on a free port, serving from a thread; its app is set by ``demo``."""
+    server = create_server("127.0.0.1", 0, quiet=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def demo(live_server, client_server, tmp_path, monkeypatch):
+    """Set up with ``manage.py demo --no-serve`` for these ports; start the client from its JSON file."""
+    # The client sets this for an http://127.0.0.1 provider; monkeypatch restores it afterwards.
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
+    client_port = client_server.server_port
+    output = run_demo("--site-port", str(live_server.thread.port), "--client-port", str(client_port), var_dir=tmp_path)
+    config = load_config(tmp_path / "sample_client.json", environ={})
+    client_server.set_app(SampleClient(config))
+    return {
+        "client_url": f"http://127.0.0.1:{client_port}",
+        "config": config,
+        "alice_password": password_from(output, "alice"),
+    }
+
+
+@pytest.fixture
+def browser():
+    with requests.Session() as session:
+        yield session
+
+
+def start_sign_in(browser, demo):
+    """Open the client's home page and click "Sign in with Example site"; return the site's login page."""
+    home = browser.get(demo["client_url"] + "/", timeout=10)
+    assert home.status_code == 200
+    assert "Sign in with Example site" in home.text
+    login_page = browser.get(urljoin(home.url, "/signin"), timeout=10)
+    assert login_page.status_code == 200, login_page.text[:500]
+    assert urlsplit(login_page.url).path == "/login/"
+    assert urlsplit(parse_qs(urlsplit(login_page.url).query)["next"][0]).path == "/oauth/authorize"
+    return login_page
+
+
+def sign_in_to_site(browser, login_page, password):
+    """Post the site's login form (with its CSRF token); return the consent page it leads back to."""
+    action, fields = form_posting_to(login_page, "/login/")
+    assert fields["csrfmiddlewaretoken"] and browser.cookies.get("csrftoken")
+    fields.update(username="alice", password=password)
+    consent = browser.post(action, data=fields, timeout=10)
+    assert consent.status_code == 200, consent.text[:500]
+    assert urlsplit(consent.url).path == "/oauth/authorize"
+    assert SAMPLE_APP_NAME in consent.text
+    return consent
+
+
+def decide(browser, consent, *, allow):
+    """Click Allow or Deny on the consent page; return the page the client shows afterwards."""
+    action, fields = form_posting_to(consent, "/oauth/authorize")
+    fields["allow"] = "Authorize" if allow else ""
+    return browser.post(action, data=fields, timeout=10)
+
+
+def sign_in_through_consent(browser, demo, *, allow=True):
+    login_page = start_sign_in(browser, demo)
+    consent = sign_in_to_site(browser, login_page, demo["alice_password"])
+    return decide(browser, consent, allow=allow)
+
+
+# The sample client against the live site
+
+
+def test_sign_in_redirect_carries_state_and_pkce(browser, demo):
+    response = browser.get(demo["client_url"] + "/signin", allow_redirects=False, timeout=10)
+    assert response.status_code == 303
+    location = urlsplit(response.headers["Location"])
+    query = {key: values[0] for key, values in parse_qs(location.query).items()}
+    assert f"{location.scheme}://{location.netloc}{location.path}" == demo["config"].authorize_url
+    assert query["response_type"] == "code"
+    assert query["client_id"] == demo["config"].client_id
+    assert query["redirect_uri"] == demo["config"].redirect_uri
+    assert query["code_challenge_method"] == "S256"
+    assert len(query["code_challenge"]) == 43
+    assert len(query["state"]) >= 32
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith(COOKIE_NAME + "=")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_allow_shows_the_users_profile(browser, demo):
+    page = sign_in_through_consent(browser, demo, allow=True)
+
+    assert page.status_code == 200, page.text[:500]
+    assert page.url == demo["client_url"] + "/"
+    alice = get_user_model().objects.get(username="alice")
+    assert profile_fields(page) == {
+        "id": str(alice.pk),
+        "username": "alice",
+        "email": "alice@example.com",
+        "first_name": "Alice",
+        "last_name": "Liddell",
+    }
+    token = get_access_token_model().objects.get(user=alice)
+    assert token.application.client_id == demo["config"].client_id
+
+
+def test_token_request_and_profile_call_look_like_mattermosts_sample(browser, demo, monkeypatch):
+    calls = []
+    real_request, real_get = OAuth2Session.request, requests.get
+
+    def record_request(session, method, url, **kwargs):
+        calls.append(("token", method, url, kwargs.get("data"), kwargs.get("auth")))
+        return real_request(session, method, url, **kwargs)
+
+    def record_get(url, **kwargs):
+        calls.append(("get", "GET", url, kwargs.get("headers"), None))
+        return real_get(url, **kwargs)
+
+    monkeypatch.setattr(OAuth2Session, "request", record_request)
+    monkeypatch.setattr(requests, "get", record_get)
+
+    page = sign_in_through_consent(browser, demo, allow=True)
+
+    assert profile_fields(page)["username"] == "alice"
+    (_, method, url, body, auth), (_, _, me_url, headers, _) = calls
+    assert (method, url, auth) == ("POST", demo["config"].token_url, None)  # no HTTP Basic: all in the form
+    assert set(body) == {"grant_type", "code", "redirect_uri", "client_id", "client_secret", "code_verifier"}
+    assert body["grant_type"] == "authorization_code"
+    assert (body["client_id"], body["client_secret"]) == (demo["config"].client_id, demo["config"].client_secret)
+    assert me_url == demo["config"].provider_url + "/api/v4/users/me"
+    assert headers["Authorization"].startswith("Bearer ")
+
+
+def test_deny_shows_access_denied(browser, demo):
+    page = sign_in_through_consent(browser, demo, allow=False)
+
+    assert page.status_code == 200
+    assert urlsplit(page.url).path == "/callback"
+    assert profile_fields(page)["error"] == "access_denied"
+    assert "matched" in page.text
+    assert not get_access_token_model().objects.exists()
+
+
+def test_sign_out_forgets_the_session(browser, demo):
+    sign_in_through_consent(browser, demo, allow=True)
+
+    page = browser.post(demo["client_url"] + "/signout", timeout=10)
+
+    assert page.url == demo["client_url"] + "/"
+    assert "Sign in with Example site" in page.text
+    assert "alice@example.com" not in page.text
+    assert COOKIE_NAME not in browser.cookies
+
+
+def test_a_forged_state_is_refused(browser, demo):
+    start_sign_in(browser, demo)
+
+    page = browser.get(demo["client_url"] + "/callback?code=stolen&state=forged", timeout=10)
+
+    assert page.status_code == 400
+    assert "state parameter did not match" in page.text
+    assert not get_access_token_model().objects.exists()
+
+
+def test_profile_values_are_escaped(browser, demo):
+    get_user_model().objects.filter(username="alice").update(last_name="<script>alert(1)</script>")
+
+    page = sign_in_through_consent(browser, demo, allow=True)
+
+    assert "<script>alert(1)</script>" not in page.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+
+
+# Configuration
+
+
+def test_environment_overrides_the_config_file(tmp_path):
+    path = tmp_path / "client.json"
+    path.write_text(json.dumps({"provider_url": "https://id.example.com/", "client_id": "from-file"}))
+
+    config = load_config(
+        path,
+        environ={"SAMPLE_CLIENT_CLIENT_ID": "from-env", "SAMPLE_CLIENT_CLIENT_SECRET": "s3cret"},
+        defaults={"redirect_uri": "https://app.example.com/cb"},
+    )
+
+    assert config.provider_url == "https://id.example.com"
+    assert (config.client_id, config.client_secret) == ("from-env", "s3cret")
+    assert config.token_url == "https://id.example.com/oauth/access_token"
+    assert config.callback_path == "/cb"
+
+
+def test_missing_or_bad_values_are_reported(tmp_path):
+    with pytest.raises(ConfigError, match="client_secret"):
+        load_config(environ={"SAMPLE_CLIENT_PROVIDER_URL": "https://id.example.com", "SAMPLE_CLIENT_CLIENT_ID": "x"})
+    values = {"provider_url": "ftp://id", "client_id": "x", "client_secret": "y", "redirect_uri": "https://a/cb"}
+    with pytest.raises(ConfigError, match="provider_url"):
+        load_config(environ={f"SAMPLE_CLIENT_{key.upper()}": value for key, value in values.items()})
+
+
+@pytest.mark.parametrize(
+    ("url", "insecure_allowed"),
+    [
+        ("http://127.0.0.1:8000", True),
+        ("http://localhost:8000", True),
+        ("http://id.example.com", False),
+        ("https://127.0.0.1:8000", False),
+    ],
+)
+def test_plain_http_is_allowed_only_on_this_machine(url, insecure_allowed, monkeypatch):
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "")
+
+    allow_insecure_transport_for(url)
+
+    assert bool(os.environ["OAUTHLIB_INSECURE_TRANSPORT"]) is insecure_allowed
+
+
+# manage.py demo --no-serve
+
+
+@pytest.mark.django_db
+def test_demo_sets_up_everything_once(tmp_path):
+    first = run_demo(var_dir=tmp_path)
+    second = run_demo(var_dir=tmp_path)
+
+    User = get_user_model()
+    admin, alice = User.objects.get(username="admin"), User.objects.get(username="alice")
+    assert admin.is_superuser and admin.is_staff
+    assert (alice.first_name, alice.last_name, alice.email) == ("Alice", "Liddell", "alice@example.com")
+    assert not alice.is_staff
+    assert admin.check_password(password_from(first, "admin"))
+    assert alice.check_password(password_from(first, "alice"))
+    assert "shown only now" not in second
+    assert "password unchanged" in second
+    assert provider_settings.provider_enabled()
+
+    app = get_application_model().objects.get(name=SAMPLE_APP_NAME)
+    assert not app.is_trusted and app.client_type == "confidential"
+    assert app.callback_urls == ["http://127.0.0.1:8001/callback"]
+    path = tmp_path / "sample_client.json"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    data = json.loads(path.read_text())
+    assert data["provider_url"] == "http://127.0.0.1:8000"
+    assert data["redirect_uri"] == "http://127.0.0.1:8001/callback"
+    assert data["client_id"] == app.client_id
+    assert check_password(data["client_secret"], app.client_secret)
+
+
+@pytest.mark.django_db
+def test_demo_regenerates_a_lost_secret(tmp_path):
+    run_demo(var_dir=tmp_path)
+    path = tmp_path / "sample_client.json"
+    old_secret = json.loads(path.read_text())["client_secret"]
+    path.unlink()
+
+    output = run_demo(var_dir=tmp_path)
+
+    app = get_application_model().objects.get(name=SAMPLE_APP_NAME)
+    new_secret = json.loads(path.read_text())["client_secret"]
+    assert "new secret generated" in output
+    assert new_secret != old_secret
+    assert check_password(new_secret, app.client_secret)
+    assert not check_password(old_secret, app.client_secret)
+
+
+@pytest.mark.django_db
+def test_demo_reset_passwords(tmp_path):
+    first = run_demo(var_dir=tmp_path)
+
+    output = run_demo("--reset-passwords", var_dir=tmp_path)
+
+    alice = get_user_model().objects.get(username="alice")
+    assert password_from(output, "alice") != password_from(first, "alice")
+    assert alice.check_password(password_from(output, "alice"))
