@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
-from .models import ProviderSettings
+from .models import AuditEvent, ProviderSettings
 from .services.provider_settings import get_settings_row, update_provider_settings
 
 
@@ -74,3 +74,22 @@ class ProviderSettingsAdmin(admin.ModelAdmin):
         update_provider_settings(
             actor=request.user, request=request, **{name: form.cleaned_data[name] for name in self.fields}
         )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail, read-only: nobody edits or deletes history in the admin."""
+
+    list_display = ("created_at", "action", "actor_label", "target_label", "target_id", "ip_address")
+    list_filter = ("action", "target_type")
+    search_fields = ("actor_label", "target_label", "target_id", "ip_address")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -20,9 +20,9 @@ DEFAULTS = {
     # A process-local backend (LocMemCache, DummyCache) is skipped: the
     # database is read instead when the in-memory copy expires.
     "SETTINGS_CACHE_ALIAS": "default",
-    # Path prefixes, used by mm_oauth.urls (the defaults are Mattermost's).
-    "OAUTH_PREFIX": "oauth/",
-    "API_PREFIX": "api/v4/",
+    # After a secret is regenerated, the previous secret keeps working for new
+    # token requests this many seconds (0: it stops at once, as in Mattermost).
+    "SECRET_ROTATION_GRACE_SECONDS": 0,
 }
 
 

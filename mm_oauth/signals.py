@@ -1,8 +1,16 @@
-"""Signals mm_oauth sends. Receivers get ``actor`` (a user or None) and ``request`` (or None).
+"""Signals mm_oauth sends. Receivers get ``actor`` (a user, or None for the system) and ``request`` (or None).
 
 - ``provider_settings_changed``: ``changes`` maps each changed flag to ``(old, new)``.
+- ``app_created``, ``app_deleted``, ``app_secret_regenerated``: ``app``.
+- ``app_updated``: ``app`` and ``changes`` (``{field: [old, new]}``).
+
+Secrets are never part of a signal.
 """
 
 from django.dispatch import Signal
 
 provider_settings_changed = Signal()
+app_created = Signal()
+app_updated = Signal()
+app_deleted = Signal()
+app_secret_regenerated = Signal()

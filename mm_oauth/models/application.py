@@ -47,6 +47,12 @@ class Application(AbstractApplication):
         help_text=_("Trusted applications sign users in without showing the consent page."),
     )
 
+    # Zero-downtime secret rotation: the previous secret's hash, valid until then.
+    previous_client_secret = models.CharField(_("previous client secret"), max_length=255, blank=True, editable=False)
+    previous_secret_expires_at = models.DateTimeField(
+        _("previous secret valid until"), null=True, blank=True, editable=False
+    )
+
     class Meta(AbstractApplication.Meta):
         verbose_name = _("OAuth 2.0 application")
         verbose_name_plural = _("OAuth 2.0 applications")
@@ -67,6 +73,17 @@ class Application(AbstractApplication):
     @property
     def is_public(self):
         return self.client_type == AbstractApplication.CLIENT_PUBLIC
+
+    def previous_secret_matches(self, secret):
+        """Return whether ``secret`` is the previous secret, still inside its grace period."""
+        from django.contrib.auth.hashers import check_password
+        from django.utils import timezone
+
+        if not self.previous_client_secret or self.previous_secret_expires_at is None:
+            return False
+        if self.previous_secret_expires_at <= timezone.now():
+            return False
+        return check_password(secret, self.previous_client_secret)
 
     def clean(self):
         errors = {}

@@ -24,7 +24,9 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from ..conf import app_settings
+from ..models.audit import AuditEvent
 from ..signals import provider_settings_changed
+from . import audit
 
 PROVIDER_DISABLED_MESSAGE = _("The system admin has turned off the OAuth 2.0 service provider.")
 CACHE_KEY = "mm_oauth:provider_settings:v1"
@@ -128,13 +130,23 @@ def update_provider_settings(*, actor=None, request=None, **changes):
             row.updated_by = actor
         row.save()
         after = row.as_dict()
+        changed = {name: [before[name], after[name]] for name in after if before[name] != after[name]}
+        if changed:
+            audit.record(
+                AuditEvent.Action.SETTINGS_CHANGED,
+                actor=actor,
+                request=request,
+                target_type="settings",
+                target_label="OAuth 2.0 provider settings",
+                changes=changed,
+            )
         # Forget the old values at once (a rollback then just re-reads them);
         # publish the new ones to every process only once they are committed.
         _forget()
         transaction.on_commit(lambda: publish(row))
-    changed = {name: (before[name], after[name]) for name in after if before[name] != after[name]}
     if changed:
-        provider_settings_changed.send(sender=ProviderSettings, actor=actor, request=request, changes=changed)
+        changes = {name: tuple(values) for name, values in changed.items()}
+        provider_settings_changed.send(sender=ProviderSettings, actor=actor, request=request, changes=changes)
     return row
 
 

@@ -1,0 +1,41 @@
+"""The audit trail (DESIGN F10): who did what, when, and from where. Never a secret."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    class Action(models.TextChoices):
+        APP_CREATED = "oauth_app.created", _("application created")
+        APP_UPDATED = "oauth_app.updated", _("application updated")
+        APP_DELETED = "oauth_app.deleted", _("application deleted")
+        APP_SECRET_REGENERATED = "oauth_app.secret_regenerated", _("client secret regenerated")
+        SETTINGS_CHANGED = "oauth_settings.changed", _("provider settings changed")
+
+    action = models.CharField(_("action"), max_length=64, choices=Action.choices, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Kept as text too, so the record survives the actor's or the target's deletion.
+    actor_label = models.CharField(_("actor name"), max_length=150, blank=True)
+    target_type = models.CharField(_("target type"), max_length=32)
+    target_id = models.CharField(_("target id"), max_length=255, blank=True, db_index=True)
+    target_label = models.CharField(_("target"), max_length=255, blank=True)
+    changes = models.JSONField(_("details"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=256, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.target_label or self.target_id} by {self.actor_label or '-'}"
