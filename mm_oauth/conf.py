@@ -23,6 +23,9 @@ DEFAULTS = {
     # After a secret is regenerated, the previous secret keeps working for new
     # token requests this many seconds (0: it stops at once, as in Mattermost).
     "SECRET_ROTATION_GRACE_SECONDS": 0,
+    # Email users when an application is authorized for their account for the
+    # first time (a security notice, through Django's mail API).
+    "NOTIFY_NEW_AUTHORIZATION": False,
 }
 
 

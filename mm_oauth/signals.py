@@ -3,6 +3,8 @@
 - ``provider_settings_changed``: ``changes`` maps each changed flag to ``(old, new)``.
 - ``app_created``, ``app_deleted``, ``app_secret_regenerated``: ``app``.
 - ``app_updated``: ``app`` and ``changes`` (``{field: [old, new]}``).
+- ``authorization_granted``: ``consent`` (a user authorized an app for the first time).
+- ``authorization_revoked``: ``user`` and ``app`` (the user deauthorized it).
 
 Secrets are never part of a signal.
 """
@@ -14,3 +16,5 @@ app_created = Signal()
 app_updated = Signal()
 app_deleted = Signal()
 app_secret_regenerated = Signal()
+authorization_granted = Signal()
+authorization_revoked = Signal()

@@ -1,4 +1,5 @@
-"""Create the Application model (swapped into django-oauth-toolkit), the provider settings and the audit trail."""
+"""Create the Application model (swapped into django-oauth-toolkit), consents, the provider settings
+and the audit trail."""
 
 import django.db.models.deletion
 import mm_oauth.validators
@@ -6,6 +7,7 @@ import oauth2_provider.generators
 import oauth2_provider.models
 from django.conf import settings
 from django.db import migrations, models
+from oauth2_provider.settings import oauth2_settings
 
 
 class Migration(migrations.Migration):
@@ -16,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
-    # DOT's tables reference OAUTH2_PROVIDER_APPLICATION_MODEL, so ours must exist
+    # DOT's tables reference the swapped-in application model, so ours must exist
     # first. Never depend on an oauth2_provider migration: DOT's 0019 depends on
     # this app through its swappable dependency, and a dependency back would cycle.
     run_before = [
@@ -62,7 +64,7 @@ class Migration(migrations.Migration):
             name='AuditEvent',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('oauth_app.created', 'application created'), ('oauth_app.updated', 'application updated'), ('oauth_app.deleted', 'application deleted'), ('oauth_app.secret_regenerated', 'client secret regenerated'), ('oauth_settings.changed', 'provider settings changed')], db_index=True, max_length=64, verbose_name='action')),
+                ('action', models.CharField(db_index=True, max_length=64, verbose_name='action')),
                 ('actor_label', models.CharField(blank=True, max_length=150, verbose_name='actor name')),
                 ('target_type', models.CharField(max_length=32, verbose_name='target type')),
                 ('target_id', models.CharField(blank=True, db_index=True, max_length=255, verbose_name='target id')),
@@ -93,6 +95,23 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'OAuth 2.0 provider settings',
                 'verbose_name_plural': 'OAuth 2.0 provider settings',
+            },
+        ),
+        migrations.CreateModel(
+            name='Consent',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('scope', models.TextField(blank=True, help_text='Space-separated scope names.', verbose_name='granted scopes')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='authorized at')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='last granted at')),
+                ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='last used at')),
+                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to=oauth2_settings.APPLICATION_MODEL, verbose_name='application')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='oauth_consents', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+            ],
+            options={
+                'verbose_name': 'authorization',
+                'verbose_name_plural': 'authorizations',
+                'constraints': [models.UniqueConstraint(fields=('user', 'application'), name='mm_oauth_one_consent_per_app')],
             },
         ),
     ]

@@ -12,8 +12,11 @@ class AuditEvent(models.Model):
         APP_DELETED = "oauth_app.deleted", _("application deleted")
         APP_SECRET_REGENERATED = "oauth_app.secret_regenerated", _("client secret regenerated")
         SETTINGS_CHANGED = "oauth_settings.changed", _("provider settings changed")
+        AUTHORIZATION_GRANTED = "oauth_authorization.granted", _("application authorized by a user")
+        AUTHORIZATION_REVOKED = "oauth_authorization.revoked", _("application deauthorized by a user")
 
-    action = models.CharField(_("action"), max_length=64, choices=Action.choices, db_index=True)
+    # No ``choices`` on the column: new kinds of event need no migration.
+    action = models.CharField(_("action"), max_length=64, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),
@@ -37,5 +40,13 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("audit events")
         ordering = ["-created_at", "-id"]
 
+    @property
+    def action_label(self):
+        """Return the action in words ("application created")."""
+        try:
+            return self.Action(self.action).label
+        except ValueError:
+            return self.action
+
     def __str__(self):
-        return f"{self.get_action_display()}: {self.target_label or self.target_id} by {self.actor_label or '-'}"
+        return f"{self.action_label}: {self.target_label or self.target_id} by {self.actor_label or '-'}"

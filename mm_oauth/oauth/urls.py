@@ -6,9 +6,10 @@ Included by ``mm_oauth.urls``; the paths are relative to the site root.
 from django.urls import path
 
 from . import views
+from .authorize import AuthorizeView
 
 urlpatterns = [
-    path("oauth/authorize", views.AuthorizeView.as_view(), name="authorize"),
+    path("oauth/authorize", AuthorizeView.as_view(), name="authorize"),
     path("oauth/access_token", views.TokenView.as_view(), name="token"),
     path("oauth/token", views.TokenView.as_view(), name="token-alias"),
     path("oauth/revoke", views.RevokeView.as_view(), name="revoke"),

@@ -42,6 +42,15 @@ class OAuth2Validator(DOTValidator):
             return unquote_plus(client_id), unquote_plus(secret)
         return getattr(request, "client_id", None), getattr(request, "client_secret", None)
 
+    def save_bearer_token(self, token, request, *args, **kwargs):
+        """Save the tokens, and note when the app last obtained tokens for this user."""
+        result = super().save_bearer_token(token, request, *args, **kwargs)
+        if request.user is not None and request.client is not None:
+            from ..services.consent import touch
+
+            touch(request.user, request.client)
+        return result
+
     def _load_access_token(self, token):
         """Load the token, its user and its app in one indexed SELECT.
 

@@ -1,4 +1,7 @@
-"""The OAuth 2.0 protocol endpoints at Mattermost's paths, each behind the provider switch."""
+"""The endpoints clients call directly (token, revoke, introspect, metadata), behind the provider switch.
+
+The browser-facing authorize endpoint lives in ``mm_oauth.oauth.authorize``.
+"""
 
 import calendar
 import hashlib
@@ -7,7 +10,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.decorators import method_decorator
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import View
 from oauth2_provider import views as dot_views
@@ -25,21 +27,6 @@ _ENDPOINT_URL_NAMES = {
     "revoke-token": "mm_oauth:revoke",
     "introspect": "mm_oauth:introspect",
 }
-
-
-@method_decorator(never_cache, name="dispatch")
-class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
-    """RFC 6749 section 4.1.1: the consent page (GET) and the user's decision (POST)."""
-
-    provider_disabled_as_html = True
-    template_name = "mm_oauth/authorize.html"
-
-    def render_to_response(self, context, **response_kwargs):
-        response = super().render_to_response(context, **response_kwargs)
-        # The consent page must never be framed by another site (clickjacking).
-        response["Content-Security-Policy"] = "frame-ancestors 'none'"
-        response["X-Frame-Options"] = "DENY"
-        return response
 
 
 def client_endpoint(view_class):

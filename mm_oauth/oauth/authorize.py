@@ -1,0 +1,89 @@
+"""The authorize endpoint (RFC 6749 section 4.1.1): the consent page and the user's decision.
+
+On top of DOT's view: the provider switch, remembered consent (a user who
+already granted every requested scope is not asked again, unless the client
+sends ``prompt=consent``), trusted apps that never ask, an error page (never a
+redirect) for a malformed PKCE challenge, and anti-framing headers.
+"""
+
+import re
+
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from oauth2_provider import views as dot_views
+from oauth2_provider.models import get_application_model
+
+from ..services.consent import consent_covers, record_grant
+from .gate import ProviderRequiredMixin
+
+# RFC 7636 section 4.2: code_challenge = 43*128unreserved.
+PKCE_CHALLENGE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
+PKCE_METHODS = {"S256"}  # "plain" is refused (RFC 9700 section 2.1.1)
+
+
+def request_problem(params):
+    """Return why the request must be refused on this site (never redirected), or None."""
+    if not params.get("redirect_uri"):
+        # Mattermost's clients always send it; requiring it keeps matching exact.
+        return "redirect_uri is required."
+    return pkce_problem(params)
+
+
+def pkce_problem(params):
+    """Return why the request's PKCE parameters are malformed, or None."""
+    challenge = params.get("code_challenge")
+    method = params.get("code_challenge_method")
+    if method is not None and method not in PKCE_METHODS:
+        return f'Unsupported code_challenge_method "{method}": use S256.'
+    if method is not None and challenge is None:
+        return "code_challenge_method was sent without a code_challenge."
+    if challenge is not None and not PKCE_CHALLENGE.fullmatch(challenge):
+        return "code_challenge must be 43 to 128 characters of letters, digits and - . _ ~ (RFC 7636)."
+    if challenge is not None and method is None:
+        return 'code_challenge_method is required: use "S256".'
+    return None
+
+
+@method_decorator(never_cache, name="dispatch")
+class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
+    provider_disabled_as_html = True
+    template_name = "mm_oauth/authorize.html"
+
+    def get(self, request, *args, **kwargs):
+        problem = request_problem(request.GET)
+        if problem:
+            # Shown on this site: a client that sends a broken challenge gets no redirect.
+            return self.render_to_response({"error": {"error": "invalid_request", "description": problem}}, status=400)
+        return super().get(request, *args, **kwargs)
+
+    def render_to_response(self, context, **response_kwargs):
+        if self._consent_remembered(context):
+            return self._approve(context["form"].initial)
+        response = super().render_to_response(context, **response_kwargs)
+        # The consent page must never be framed by another site (clickjacking).
+        response["Content-Security-Policy"] = "frame-ancestors 'none'"
+        response["X-Frame-Options"] = "DENY"
+        return response
+
+    def _consent_remembered(self, context):
+        if self.request.method != "GET" or "error" in context or "form" not in context:
+            return False
+        if "consent" in self.request.GET.get("prompt", "").split():
+            return False
+        return consent_covers(self.request.user, context["application"], context["scopes"])
+
+    def _approve(self, initial):
+        """Allow on the user's behalf, exactly as if they had pressed Allow again."""
+        data = {name: value for name, value in initial.items() if value is not None}
+        form = self.get_form_class()(data={**data, "allow": "Authorize"})
+        if not form.is_valid():
+            return self.form_invalid(form)
+        return self.form_valid(form)
+
+    def create_authorization_response(self, request, scopes, credentials, allow):
+        """Issue the code (DOT), then remember the grant; a denial raises before anything is stored."""
+        result = super().create_authorization_response(request, scopes, credentials, allow)
+        if allow:
+            app = get_application_model().objects.get(client_id=credentials["client_id"])
+            record_grant(request.user, app, scopes.split() if isinstance(scopes, str) else scopes, request)
+        return result

@@ -1,0 +1,175 @@
+"""The consent page (DESIGN F5): remembered decisions, scope growth, deny, errors, notices."""
+
+import pytest
+from django.core import mail
+from django.test import Client, override_settings
+from oauth2_provider.models import get_grant_model
+
+from mm_oauth.models import Consent
+from mm_oauth.services import consent as consents
+from tests.oauth_helpers import authorize, query_of
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("provider_on")]
+Grant = get_grant_model()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app(name="Untrusted Tool", description="Reads your profile", callback_urls=["https://t.example.com/cb"])
+
+
+@pytest.fixture
+def browser(client, user):
+    client.force_login(user)
+    return client
+
+
+def authorize_get(client, app, **params):
+    query = {"response_type": "code", "client_id": app.client_id, "redirect_uri": app.callback_urls[0], **params}
+    return client.get("/oauth/authorize", query)
+
+
+def test_first_time_asks_then_the_decision_is_remembered(browser, app, user):
+    assert authorize_get(browser, app).status_code == 200  # the consent page
+    authorize(browser, app)
+    consent = Consent.objects.get(user=user, application=app)
+    assert consent.scopes == {"read", "write"}
+
+    response = authorize_get(browser, app, state="again")
+    assert response.status_code == 302
+    assert query_of(response["Location"])["state"] == "again"
+    assert query_of(response["Location"])["code"]
+
+
+def test_remembered_consent_survives_token_expiry_and_refresh(browser, app, user):
+    authorize(browser, app)
+    code = authorize(browser, app)["code"]  # asked nothing the second time
+    assert Grant.objects.filter(code=code).exists()
+
+
+def test_more_scopes_than_granted_asks_again(browser, app, user):
+    authorize(browser, app, scope="read")
+    assert Consent.objects.get().scopes == {"read"}
+    assert authorize_get(browser, app, scope="read").status_code == 302  # covered
+    response = authorize_get(browser, app, scope="read write")
+    assert response.status_code == 200
+    assert "Create and change data on your behalf" in response.content.decode()
+    authorize(browser, app, scope="read write")
+    assert Consent.objects.get().scopes == {"read", "write"}
+
+
+def test_prompt_consent_always_asks(browser, app):
+    authorize(browser, app)
+    assert authorize_get(browser, app, prompt="consent").status_code == 200
+
+
+def test_trusted_apps_never_ask_and_still_appear_as_authorized(browser, make_app, user):
+    trusted = make_app(is_trusted=True)
+    assert authorize_get(browser, trusted, prompt="consent").status_code == 302
+    assert Consent.objects.filter(user=user, application=trusted).exists()
+
+
+def test_consent_page_shows_the_app_and_the_scopes_in_words(browser, make_app):
+    app = make_app(name="Tool", description="Does things", icon_url="https://t.example.com/i.png")
+    page = authorize_get(browser, app).content.decode()
+    assert "Tool" in page and "Does things" in page and "https://app.example.com/" in page
+    assert 'src="https://t.example.com/i.png"' in page
+    assert "Read your profile and the data you can see" in page
+
+
+def test_default_icon_when_the_app_has_none(browser, app):
+    assert "mm_oauth/app-icon.svg" in authorize_get(browser, app).content.decode()
+
+
+@pytest.mark.parametrize(
+    "callback, expected_prefix",
+    [
+        ("https://t.example.com/cb", "https://t.example.com/cb?error=access_denied"),
+        ("https://t.example.com/cb?tenant=a%26b&x=1", "https://t.example.com/cb?tenant=a%26b&x=1&error=access_denied"),
+    ],
+)
+def test_deny_redirects_with_the_error_and_state_merged_into_the_callback(browser, make_app, callback, expected_prefix):
+    app = make_app(callback_urls=[callback])
+    response = authorize_get(browser, app, state="st/8 x")
+    form = response.context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    response = browser.post("/oauth/authorize", {**data, "allow": ""})
+    assert response.status_code == 302
+    location = response["Location"]
+    assert location.startswith(expected_prefix)
+    assert query_of(location)["state"] == "st/8 x"
+    assert location.count("?") == 1
+    assert not Consent.objects.exists() and not Grant.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"code_challenge": "a" * 43, "code_challenge_method": "plain"},
+        {"code_challenge": "short", "code_challenge_method": "S256"},
+        {"code_challenge": "a" * 42 + "!", "code_challenge_method": "S256"},
+        {"code_challenge": "a" * 129, "code_challenge_method": "S256"},
+        {"code_challenge": "a" * 43},
+        {"code_challenge_method": "S256"},
+    ],
+)
+def test_a_malformed_pkce_challenge_shows_an_error_page_and_never_redirects(browser, app, params):
+    response = authorize_get(browser, app, **params)
+    assert response.status_code == 400
+    assert "Location" not in response
+    assert "This sign-in request cannot be completed" in response.content.decode()
+    assert not Grant.objects.exists()
+
+
+def test_a_missing_redirect_uri_shows_an_error_page(browser, app):
+    response = browser.get("/oauth/authorize", {"response_type": "code", "client_id": app.client_id})
+    assert response.status_code == 400 and "Location" not in response
+
+
+def test_the_decision_needs_a_csrf_token(user, app):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    form = authorize_get(client, app).context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    response = client.post("/oauth/authorize", {**data, "allow": "Authorize"})
+    assert response.status_code == 403
+    assert not Consent.objects.exists() and not Grant.objects.exists()
+
+
+def test_a_new_authorization_emails_a_security_notice_once(browser, app):
+    with override_settings(MM_OAUTH={"NOTIFY_NEW_AUTHORIZATION": True}):
+        authorize(browser, app)
+        authorize(browser, app)
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["alice@example.com"]
+    assert "Untrusted Tool" in message.subject
+    assert "deauthorize" in message.body
+
+
+def test_no_notice_unless_switched_on(browser, app):
+    authorize(browser, app)
+    assert mail.outbox == []
+
+
+def test_token_issuance_sets_last_used(browser, app, user):
+    code = authorize(browser, app)["code"]
+    assert Consent.objects.get().last_used_at is None
+    Client().post(
+        "/oauth/access_token",
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": app.callback_urls[0],
+            "client_id": app.client_id,
+            "client_secret": app.plain_secret,
+        },
+    )
+    assert Consent.objects.get().last_used_at is not None
+
+
+def test_deauthorize_then_the_next_sign_in_asks_again(browser, app, user):
+    authorize(browser, app)
+    consents.deauthorize(user, app)
+    assert not Consent.objects.exists()
+    assert authorize_get(browser, app).status_code == 200
