@@ -2,10 +2,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
+from .api import PostsView
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("account/", views.account, name="account"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("board/", views.board, name="board"),
+    path("api/v4/posts", PostsView.as_view(), name="api-posts"),
 ]

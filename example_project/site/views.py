@@ -11,5 +11,14 @@ def home(request):
 
 
 @login_required
+def board(request):
+    """The message board: what people and apps have posted."""
+    from .models import Post
+
+    posts = Post.objects.select_related("author", "from_app")[:50]
+    return render(request, "example/board.html", {"posts": posts})
+
+
+@login_required
 def account(request):
     return render(request, "example/account.html")

@@ -1,0 +1,24 @@
+"""The example site's own data: a small message board that apps can post to."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Post(models.Model):
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts")
+    message = models.TextField(max_length=4000)
+    # Set when an OAuth app created the post: shown as "via <app>".
+    from_app = models.ForeignKey("mm_oauth.Application", null=True, blank=True, on_delete=models.SET_NULL)
+    override_username = models.CharField(max_length=64, blank=True)
+    override_icon_url = models.CharField(max_length=512, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.message[:50]
+
+    @property
+    def display_name(self):
+        return self.override_username or self.author.get_username()
