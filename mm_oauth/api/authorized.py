@@ -1,0 +1,82 @@
+"""A user's authorized applications (DESIGN F6): list them, and deauthorize one.
+
+- ``GET /api/v4/users/{user_id|me}/oauth/apps/authorized``: yourself, or anyone
+  for holders of ``mm_oauth.manage_system_wide_oauth``; public fields only.
+- ``POST /oauth/deauthorize`` with ``{"client_id": ...}``: the signed-in user
+  withdraws an app's access (session with CSRF; never with an OAuth token).
+"""
+
+from django.contrib.auth import get_user_model
+from django.http import Http404
+from oauth2_provider.models import get_application_model
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from .. import policy
+from ..services import consent as consents
+from .base import PeopleOnlyAPIView
+from .permissions import NotOAuthToken, ProviderEnabled
+from .serializers import epoch_ms
+
+
+class AuthorizedAppSerializer(serializers.Serializer):
+    """An app the user authorized, with Mattermost's field names and the grant's details."""
+
+    id = serializers.CharField(source="application.client_id")
+    name = serializers.CharField(source="application.name")
+    description = serializers.CharField(source="application.description")
+    homepage = serializers.CharField(source="application.homepage")
+    icon_url = serializers.CharField(source="application.icon_url")
+    is_trusted = serializers.BooleanField(source="application.is_trusted")
+    scopes = serializers.SerializerMethodField()
+    authorized_at = serializers.SerializerMethodField()
+    last_used_at = serializers.SerializerMethodField()
+
+    def get_scopes(self, consent) -> list[str]:
+        return sorted(consent.scopes)
+
+    def get_authorized_at(self, consent) -> int:
+        return epoch_ms(consent.created_at)
+
+    def get_last_used_at(self, consent) -> int:
+        return epoch_ms(consent.last_used_at)
+
+
+class DeauthorizeSerializer(serializers.Serializer):
+    client_id = serializers.CharField(max_length=255)
+
+
+class AuthorizedAppsView(PeopleOnlyAPIView):
+    permission_classes = [IsAuthenticated, NotOAuthToken, ProviderEnabled]
+    serializer_class = AuthorizedAppSerializer
+
+    def get(self, request, user_id):
+        user = self.get_user(request, user_id)
+        return Response(AuthorizedAppSerializer(consents.authorized_apps(user), many=True).data)
+
+    @staticmethod
+    def get_user(request, user_id):
+        if user_id == "me" or user_id == str(request.user.pk):
+            return request.user
+        if not policy.manages_all_apps(request.user):
+            raise Http404("No such user.")
+        User = get_user_model()
+        try:
+            return User.objects.get(pk=user_id)
+        except (User.DoesNotExist, ValueError, TypeError):
+            raise Http404("No such user.") from None
+
+
+class DeauthorizeView(PeopleOnlyAPIView):
+    permission_classes = [IsAuthenticated, NotOAuthToken, ProviderEnabled]
+    serializer_class = DeauthorizeSerializer
+
+    def post(self, request):
+        serializer = DeauthorizeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        app = get_application_model().objects.filter(client_id=serializer.validated_data["client_id"]).first()
+        if app is None:
+            raise Http404("No such OAuth 2.0 application.")
+        revoked = consents.deauthorize(request.user, app, request=request)
+        return Response({"status": "OK", "revoked": revoked})
