@@ -5,9 +5,13 @@
         ...
     ]
 
-which serves ``/oauth/…``, ``/.well-known/oauth-authorization-server`` and
-``/api/v4/…``. To mount a part elsewhere, include ``mm_oauth.oauth.urls`` or
-``mm_oauth.api.urls`` with ``namespace="mm_oauth"`` under a prefix of your choice.
+which serves ``/oauth/…``, ``/.well-known/oauth-authorization-server``,
+``/api/v4/…`` and the app management pages at ``/integrations/oauth2-apps/``.
+To mount a part elsewhere, include ``mm_oauth.oauth.urls``,
+``mm_oauth.api.urls`` or ``mm_oauth.web.urls`` in the ``mm_oauth`` namespace
+under a prefix of your choice::
+
+    path("developers/apps/", include(("mm_oauth.web.urls", "mm_oauth")))
 """
 
 from django.urls import include, path
@@ -17,4 +21,5 @@ app_name = "mm_oauth"
 urlpatterns = [
     path("", include("mm_oauth.oauth.urls")),
     path("", include("mm_oauth.api.urls")),
+    path("integrations/oauth2-apps/", include("mm_oauth.web.urls")),
 ]

@@ -92,3 +92,11 @@ def test_limits_are_inclusive():
         callback_urls=["https://example.com/" + "c" * (1024 - 20)],
     )
     assert app.pk
+
+
+@pytest.mark.django_db
+def test_a_callback_containing_a_space_is_one_bad_url_not_two_good_ones():
+    with pytest.raises(ValidationError) as excinfo:
+        register(callback_urls=["https://a.example.com/x https://b.example.com/y"])
+    assert "redirect_uris" in excinfo.value.message_dict
+    assert not Application.objects.exists()

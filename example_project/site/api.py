@@ -52,7 +52,9 @@ class PostSerializer(serializers.ModelSerializer):
                 override_icon_url=props.get("override_icon_url"),
             )
         except DjangoValidationError as exc:
-            raise serializers.ValidationError({f"props.{key}": value for key, value in exc.message_dict.items()})
+            raise serializers.ValidationError(
+                {f"props.{key}": value for key, value in exc.message_dict.items()}
+            ) from None
         return Post.objects.create(
             author=request.user,
             from_app=display.app,

@@ -7,7 +7,6 @@ import oauth2_provider.generators
 import oauth2_provider.models
 from django.conf import settings
 from django.db import migrations, models
-from oauth2_provider.settings import oauth2_settings
 
 
 class Migration(migrations.Migration):
@@ -105,7 +104,9 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='authorized at')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='last granted at')),
                 ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='last used at')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to=oauth2_settings.APPLICATION_MODEL, verbose_name='application')),
+                # mm_oauth's own model, named directly: consents belong to it even on a
+                # misconfigured site (system check E001 reports that case).
+                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='mm_oauth.application', verbose_name='application')),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='oauth_consents', to=settings.AUTH_USER_MODEL, verbose_name='user')),
             ],
             options={

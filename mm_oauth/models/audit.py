@@ -40,6 +40,9 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("audit events")
         ordering = ["-created_at", "-id"]
 
+    def __str__(self):
+        return f"{self.action_label}: {self.target_label or self.target_id} by {self.actor_label or '-'}"
+
     @property
     def action_label(self):
         """Return the action in words ("application created")."""
@@ -47,6 +50,3 @@ class AuditEvent(models.Model):
             return self.Action(self.action).label
         except ValueError:
             return self.action
-
-    def __str__(self):
-        return f"{self.action_label}: {self.target_label or self.target_id} by {self.actor_label or '-'}"

@@ -15,7 +15,7 @@ from django.utils import timezone
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import get_application_model
 
-from .. import policy, signals
+from .. import policy, signals, validators
 from ..conf import app_settings
 from ..models.audit import AuditEvent
 from . import audit
@@ -74,12 +74,32 @@ def register_application(
     app.callback_urls = list(callback_urls)
     secret = "" if app.is_public else generate_client_secret()
     app.client_secret = secret
-    app.full_clean(exclude=["client_secret"])
+    _validate(app, callback_urls)
     with transaction.atomic():
         app.save()
         _record(AuditEvent.Action.APP_CREATED, app, actor, request, describe(app))
     signals.app_created.send(sender=Application, app=app, actor=actor, request=request)
     return app, secret
+
+
+def _validate(app, callback_urls=None):
+    """Run the model's rules, checking ``callback_urls`` as given (before they are joined).
+
+    Joining with spaces would turn one URL containing a space into two valid ones.
+    """
+    errors = {}
+    if callback_urls is not None:
+        try:
+            validators.validate_callback_urls(list(callback_urls))
+        except ValidationError as exc:
+            errors["redirect_uris"] = exc.messages
+    try:
+        app.full_clean(exclude=["client_secret"])
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, messages)
+    if errors:
+        raise ValidationError(errors)
 
 
 def describe(app):
@@ -120,7 +140,7 @@ def update_application(app, *, actor=None, request=None, **changes):
     if "icon_url" in changes and app.icon_url is None:
         app.icon_url = ""
     try:
-        app.full_clean(exclude=["client_secret"])
+        _validate(app, changes.get("callback_urls"))
     except ValidationError:
         app.refresh_from_db()
         raise

@@ -3,7 +3,6 @@
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
-from oauth2_provider.settings import oauth2_settings
 
 
 class Migration(migrations.Migration):
@@ -25,7 +24,7 @@ class Migration(migrations.Migration):
                 ('override_icon_url', models.CharField(blank=True, max_length=512)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='posts', to=settings.AUTH_USER_MODEL)),
-                ('from_app', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=oauth2_settings.APPLICATION_MODEL)),
+                ('from_app', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='mm_oauth.application')),
             ],
             options={
                 'ordering': ['-created_at', '-id'],
