@@ -6,7 +6,8 @@
     ]
 
 which serves ``/oauth/…``, ``/.well-known/oauth-authorization-server``,
-``/api/v4/…`` and the app management pages at ``/integrations/oauth2-apps/``.
+``/api/v4/…``, the app management pages at ``/integrations/oauth2-apps/`` and
+the user's authorized apps at ``/account/security/oauth-apps/``.
 To mount a part elsewhere, include ``mm_oauth.oauth.urls``,
 ``mm_oauth.api.urls`` or ``mm_oauth.web.urls`` in the ``mm_oauth`` namespace
 under a prefix of your choice::
@@ -22,4 +23,5 @@ urlpatterns = [
     path("", include("mm_oauth.oauth.urls")),
     path("", include("mm_oauth.api.urls")),
     path("integrations/oauth2-apps/", include("mm_oauth.web.urls")),
+    path("account/security/oauth-apps/", include("mm_oauth.web.account_urls")),
 ]

@@ -4,6 +4,8 @@
   for holders of ``mm_oauth.manage_system_wide_oauth``; public fields only.
 - ``POST /oauth/deauthorize`` with ``{"client_id": ...}``: the signed-in user
   withdraws an app's access (session with CSRF; never with an OAuth token).
+
+Both work while the provider is switched off: withdrawing access must never be blocked.
 """
 
 from django.contrib.auth import get_user_model
@@ -16,7 +18,7 @@ from rest_framework.response import Response
 from .. import policy
 from ..services import consent as consents
 from .base import PeopleOnlyAPIView
-from .permissions import NotOAuthToken, ProviderEnabled
+from .permissions import NotOAuthToken
 from .serializers import epoch_ms
 
 
@@ -48,7 +50,7 @@ class DeauthorizeSerializer(serializers.Serializer):
 
 
 class AuthorizedAppsView(PeopleOnlyAPIView):
-    permission_classes = [IsAuthenticated, NotOAuthToken, ProviderEnabled]
+    permission_classes = [IsAuthenticated, NotOAuthToken]
     serializer_class = AuthorizedAppSerializer
 
     def get(self, request, user_id):
@@ -69,7 +71,7 @@ class AuthorizedAppsView(PeopleOnlyAPIView):
 
 
 class DeauthorizeView(PeopleOnlyAPIView):
-    permission_classes = [IsAuthenticated, NotOAuthToken, ProviderEnabled]
+    permission_classes = [IsAuthenticated, NotOAuthToken]
     serializer_class = DeauthorizeSerializer
 
     def post(self, request):

@@ -7,7 +7,7 @@ path); the names live in the ``mm_oauth`` namespace: ``mm_oauth:apps-list``,
 
 from django.urls import path
 
-from . import views
+from . import apps as views
 
 urlpatterns = [
     path("", views.AppListView.as_view(), name="apps-list"),

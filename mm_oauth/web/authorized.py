@@ -1,0 +1,62 @@
+"""Account settings > Security > OAuth 2.0 Applications: the apps a user authorized (DESIGN F6).
+
+Always available, even while the provider is switched off: people must be able
+to see who can act for them and withdraw that access at any time.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.generic import View
+from oauth2_provider.scopes import get_scopes_backend
+
+from ..services import consent as consents
+from ..services.provider_settings import provider_enabled
+
+LIST_URL = "mm_oauth:authorized-apps"
+
+
+def scope_words(scopes):
+    """Return each scope described in plain words, as on the consent page."""
+    described = get_scopes_backend().get_all_scopes()
+    return [described.get(scope, scope) for scope in sorted(scopes)]
+
+
+class AuthorizedAppsView(LoginRequiredMixin, View):
+    """List the applications the signed-in user authorized."""
+
+    def get(self, request):
+        rows = [
+            {"consent": consent, "app": consent.application, "scopes": scope_words(consent.scopes)}
+            for consent in consents.authorized_apps(request.user)
+        ]
+        context = {"rows": rows, "provider_enabled": provider_enabled()}
+        return TemplateResponse(request, "mm_oauth/authorized/list.html", context)
+
+
+class DeauthorizeView(LoginRequiredMixin, View):
+    """Confirm (GET), then withdraw the user's authorization of one app (POST)."""
+
+    def get_consent(self, request, client_id):
+        consent = consents.authorized_apps(request.user).filter(application__client_id=client_id).first()
+        if consent is None:
+            raise Http404("You have not authorized this application.")
+        return consent
+
+    def get(self, request, client_id):
+        consent = self.get_consent(request, client_id)
+        context = {"app": consent.application, "scopes": scope_words(consent.scopes)}
+        return TemplateResponse(request, "mm_oauth/authorized/deauthorize.html", context)
+
+    def post(self, request, client_id):
+        app = self.get_consent(request, client_id).application
+        consents.deauthorize(request.user, app, request=request)
+        messages.success(
+            request,
+            _("%(name)s can no longer access your account.") % {"name": app.name},
+            fail_silently=True,
+        )
+        return redirect(LIST_URL)
