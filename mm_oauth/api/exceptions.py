@@ -49,9 +49,11 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    # DRF turns Http404 and Django's PermissionDenied into its own exceptions.
+    # DRF turns Http404 and Django's PermissionDenied into its own exceptions;
+    # keep their message (a service's reason), which DRF passed on in "detail".
     if not isinstance(exc, exceptions.APIException):
-        exc = exceptions.NotFound() if response.status_code == 404 else exceptions.PermissionDenied()
+        detail = response.data.get("detail") if isinstance(response.data, dict) else None
+        exc = exceptions.NotFound(detail) if response.status_code == 404 else exceptions.PermissionDenied(detail)
     body = {"id": _error_id(exc), "status_code": response.status_code}
     if isinstance(exc, exceptions.ValidationError):
         errors = _flatten(exc.detail)

@@ -2,9 +2,19 @@
 
 from django.urls import path
 
-from . import views
+from . import apps, views
+from .schema import SchemaView
 
 urlpatterns = [
     path("api/v4/users/me", views.MeView.as_view(), name="api-users-me"),
     path("api/v4/oauth/settings", views.ProviderSettingsView.as_view(), name="api-oauth-settings"),
+    path("api/v4/oauth/apps", apps.AppListView.as_view(), name="api-oauth-apps"),
+    path("api/v4/oauth/apps/<str:client_id>", apps.AppDetailView.as_view(), name="api-oauth-app"),
+    path(
+        "api/v4/oauth/apps/<str:client_id>/regen_secret",
+        apps.AppRegenerateSecretView.as_view(),
+        name="api-oauth-app-regen-secret",
+    ),
+    path("api/v4/oauth/apps/<str:client_id>/info", apps.AppInfoView.as_view(), name="api-oauth-app-info"),
+    path("api/v4/schema", SchemaView.as_view(), name="api-schema"),
 ]

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from ..services import provider_settings as provider
 from .base import MMOAuthAPIView, PeopleOnlyAPIView
 from .permissions import IsSuperuser, NotOAuthToken
+from .schema import error_responses, extend_schema
 from .serializers import ProviderSettingsSerializer, UserSerializer
 
 
@@ -14,6 +15,11 @@ class MeView(MMOAuthAPIView):
 
     serializer_class = UserSerializer
 
+    @extend_schema(
+        summary="The signed-in user, or the user behind the access token",
+        tags=["users"],
+        responses={200: UserSerializer, **error_responses(401, 403)},
+    )
     def get(self, request):
         return Response(UserSerializer(request.user).data)
 
@@ -24,9 +30,20 @@ class ProviderSettingsView(PeopleOnlyAPIView):
     permission_classes = [IsAuthenticated, NotOAuthToken, IsSuperuser]
     serializer_class = ProviderSettingsSerializer
 
+    @extend_schema(
+        summary="Read the provider settings (superusers)",
+        tags=["oauth-settings"],
+        responses={200: ProviderSettingsSerializer, **error_responses(401, 403)},
+    )
     def get(self, request):
         return Response(ProviderSettingsSerializer(provider.get_settings_row()).data)
 
+    @extend_schema(
+        summary="Change provider settings (superusers); flags left out stay as they are",
+        tags=["oauth-settings"],
+        request=ProviderSettingsSerializer,
+        responses={200: ProviderSettingsSerializer, **error_responses(400, 401, 403)},
+    )
     def put(self, request):
         serializer = ProviderSettingsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -1,0 +1,168 @@
+"""Property-based tests (hypothesis) of the application field rules in ``mm_oauth.validators``."""
+
+import string
+
+import pytest
+from django.core.exceptions import ValidationError
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from mm_oauth import validators
+
+PROPERTY = settings(max_examples=200, deadline=None)
+URL_VALIDATORS = [validators.validate_homepage, validators.validate_icon_url, lambda url: check_callbacks([url])]
+
+label = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,14}[a-z0-9])?", fullmatch=True)
+tld = st.from_regex(r"[a-z]{2,6}", fullmatch=True)
+host = st.builds(lambda labels, top: ".".join([*labels, top]), st.lists(label, min_size=1, max_size=3), tld)
+unicode_label = st.text(
+    st.characters(min_codepoint=0xA1, max_codepoint=0xFFFF, categories=("Ll", "Lo")), min_size=1, max_size=12
+)
+segment = st.text(string.ascii_letters + string.digits + "-._~", min_size=0, max_size=12)
+query = st.dictionaries(
+    st.text(string.ascii_letters, min_size=1, max_size=6), st.text(string.ascii_letters + string.digits, max_size=6)
+)
+
+
+@st.composite
+def http_urls(draw, hosts=host):
+    """An absolute http(s) URL without a fragment: scheme, host, optional port, path, optional query."""
+    scheme = draw(st.sampled_from(["http", "https"]))
+    port = draw(st.one_of(st.none(), st.integers(1, 65535)))
+    path = "/".join(draw(st.lists(segment, max_size=4)))
+    params = draw(query)
+    url = f"{scheme}://{draw(hosts)}{f':{port}' if port else ''}/{path}"
+    if params:
+        url += "?" + "&".join(f"{key}={value}" for key, value in params.items())
+    return url
+
+
+def check_callbacks(urls):
+    validators.validate_callback_urls(urls)
+
+
+def codes(exc):
+    return {error.code for error in exc.error_list}
+
+
+def rejects(validate, value):
+    try:
+        validate(value)
+    except ValidationError:
+        return True
+    return False
+
+
+@PROPERTY
+@given(url=http_urls())
+def test_any_http_url_without_a_fragment_is_accepted_everywhere(url):
+    for validate in URL_VALIDATORS:
+        validate(url)
+
+
+@PROPERTY
+@given(url=http_urls(hosts=st.builds(lambda name, top: f"{name}.{top}", unicode_label, tld)))
+def test_internationalized_hostnames_are_accepted_as_typed(url):
+    # Django's URLValidator accepts Unicode hostnames; redirect URIs then match exactly as registered.
+    check_callbacks([url])
+
+
+@PROPERTY
+@given(url=http_urls(), data=st.data())
+def test_whitespace_anywhere_is_rejected(url, data):
+    position = data.draw(st.integers(0, len(url)))
+    space = data.draw(st.characters(categories=("Zs", "Zl", "Zp", "Cc")).filter(str.isspace))
+    spaced = url[:position] + space + url[position:]
+    for validate in URL_VALIDATORS:
+        assert rejects(validate, spaced), repr(spaced)
+
+
+@PROPERTY
+@given(
+    scheme=st.from_regex(r"[a-z][a-z0-9+.-]{0,10}", fullmatch=True).filter(lambda s: s not in ("http", "https")),
+    rest=http_urls(),
+)
+def test_any_other_scheme_is_rejected(scheme, rest):
+    url = scheme + rest[rest.index(":") :]
+    for validate in URL_VALIDATORS:
+        assert rejects(validate, url), url
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,<script>alert(1)</script>", "//x.example/cb"]
+)
+def test_script_and_data_urls_are_rejected(url):
+    for validate in URL_VALIDATORS:
+        assert rejects(validate, url)
+
+
+@PROPERTY
+@given(url=http_urls(), fragment=st.text(string.ascii_letters + string.digits + "/-", max_size=10))
+def test_callbacks_with_a_fragment_are_rejected(url, fragment):
+    with pytest.raises(ValidationError) as excinfo:
+        check_callbacks([f"{url}#{fragment}"])
+    assert codes(excinfo.value) == {"fragment"}
+
+
+@PROPERTY
+@given(urls=st.lists(http_urls(), min_size=1, max_size=5, unique=True), data=st.data())
+def test_a_callback_listed_twice_is_rejected(urls, data):
+    assume(len(" ".join(urls)) * 2 < validators.CALLBACK_URLS_MAX_TOTAL_LENGTH)
+    twice = data.draw(st.sampled_from(urls))
+    with pytest.raises(ValidationError) as excinfo:
+        check_callbacks([*urls, twice])
+    assert codes(excinfo.value) == {"duplicate"}
+
+
+@st.composite
+def callbacks_of_total_length(draw, total):
+    """Distinct valid callbacks whose space-joined length is exactly ``total``."""
+    count = draw(st.integers(1, 8))
+    prefixes = [f"https://h{i}.example.com/" for i in range(count)]
+    extras = draw(st.lists(st.integers(0, 120), min_size=count - 1, max_size=count - 1))
+    last = total - (count - 1) - sum(len(p) for p in prefixes) - sum(extras)
+    assume(last >= 0)
+    return [prefix + "a" * extra for prefix, extra in zip(prefixes, [*extras, last], strict=True)]
+
+
+@PROPERTY
+@given(data=st.data(), total=st.integers(990, 1060))
+def test_the_total_length_rule_holds_exactly_at_1024(data, total):
+    urls = data.draw(callbacks_of_total_length(total))
+    assert len(" ".join(urls)) == total
+    if total <= validators.CALLBACK_URLS_MAX_TOTAL_LENGTH:
+        check_callbacks(urls)
+    else:
+        with pytest.raises(ValidationError) as excinfo:
+            check_callbacks(urls)
+        assert codes(excinfo.value) == {"max_length"}
+
+
+def test_no_callbacks_at_all_is_rejected():
+    with pytest.raises(ValidationError) as excinfo:
+        check_callbacks([])
+    assert codes(excinfo.value) == {"required"}
+
+
+@given(st.just(""))
+def test_an_empty_icon_url_is_allowed(empty):
+    validators.validate_icon_url(empty)
+
+
+@PROPERTY
+@given(urls=st.lists(http_urls(), max_size=6), data=st.data())
+def test_split_callback_urls_round_trips_one_url_per_line(urls, data):
+    assert validators.split_callback_urls("\n".join(urls)) == urls
+    # Windows line ends, indentation and blank lines, as a textarea may send them, change nothing.
+    padding = st.text(" \t", max_size=3)
+    lines = [data.draw(padding) + url + data.draw(padding) for url in urls]
+    text = "\r\n\r\n".join(lines) + data.draw(st.sampled_from(["", "\n", "\r\n  \n"]))
+    assert validators.split_callback_urls(text) == urls
+
+
+@PROPERTY
+@given(text=st.text(max_size=200))
+def test_split_callback_urls_gives_stripped_non_blank_lines_and_is_idempotent(text):
+    urls = validators.split_callback_urls(text)
+    assert all(url and url == url.strip() for url in urls)
+    assert validators.split_callback_urls("\n".join(urls)) == urls
