@@ -115,3 +115,49 @@ def test_deauthorize_takes_the_same_queries_whatever_the_token_count(user, make_
             assert deauthorize(client, app.client_id).status_code == 200
         counts[tokens] = len(queries)
     assert counts[5] == counts[3000], counts
+
+
+def authorized_url(user_id):
+    return f"/api/v4/users/{user_id}/oauth/apps/authorized"
+
+
+def test_list_my_authorized_apps_with_public_fields_only(client, user, authorized):
+    app, other_app, _bob = authorized
+    client.force_login(user)
+    for who in ("me", str(user.pk)):
+        data = client.get(authorized_url(who)).json()
+        assert {item["id"] for item in data} == {app.client_id, other_app.client_id}
+    item = next(item for item in data if item["id"] == app.client_id)
+    assert set(item) == {
+        "id",
+        "name",
+        "description",
+        "homepage",
+        "icon_url",
+        "is_trusted",
+        "scopes",
+        "authorized_at",
+        "last_used_at",
+    }
+    assert item["scopes"] == ["read", "write"] and item["authorized_at"] > 0
+    assert "client_secret" not in str(data)
+
+
+def test_other_peoples_lists_are_404_unless_you_manage_all_apps(client, user, make_user, authorized):
+    bob = authorized[2]
+    client.force_login(user)
+    assert client.get(authorized_url(bob.pk)).status_code == 404
+    client.force_login(make_user("staffer", is_staff=True))
+    assert client.get(authorized_url(bob.pk)).status_code == 404
+    client.force_login(make_user("root2", is_superuser=True, is_staff=True))
+    data = client.get(authorized_url(bob.pk)).json()
+    assert [item["id"] for item in data] == [authorized[0].client_id]
+    assert client.get(authorized_url("999999")).status_code == 404
+    assert client.get(authorized_url("not-a-number")).status_code == 404
+
+
+def test_authorized_list_is_refused_to_tokens_and_anonymous(user, authorized):
+    app = authorized[0]
+    bearer = Client().get(authorized_url("me"), HTTP_AUTHORIZATION=f"Bearer {app.pk}-{user.pk}-access-0")
+    assert bearer.status_code == 403
+    assert Client().get(authorized_url("me")).status_code in (401, 403)

@@ -19,6 +19,7 @@ from .. import policy
 from ..services import consent as consents
 from .base import PeopleOnlyAPIView
 from .permissions import NotOAuthToken
+from .schema import error_responses, extend_schema
 from .serializers import epoch_ms
 
 
@@ -49,11 +50,29 @@ class DeauthorizeSerializer(serializers.Serializer):
     client_id = serializers.CharField(max_length=255)
 
 
+class RevokedCountsSerializer(serializers.Serializer):
+    access_tokens = serializers.IntegerField()
+    refresh_tokens = serializers.IntegerField()
+    id_tokens = serializers.IntegerField()
+    grants = serializers.IntegerField()
+
+
+class DeauthorizeResultSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    revoked = RevokedCountsSerializer()
+
+
 class AuthorizedAppsView(PeopleOnlyAPIView):
     permission_classes = [IsAuthenticated, NotOAuthToken]
     serializer_class = AuthorizedAppSerializer
 
+    @extend_schema(
+        summary="List the applications a user authorized (yourself, or anyone for system-wide managers)",
+        tags=["authorized apps"],
+        responses={200: AuthorizedAppSerializer(many=True), **error_responses(401, 403, 404)},
+    )
     def get(self, request, user_id):
+        """Return the user's authorized applications, newest first (public fields only)."""
         user = self.get_user(request, user_id)
         return Response(AuthorizedAppSerializer(consents.authorized_apps(user), many=True).data)
 
@@ -74,7 +93,14 @@ class DeauthorizeView(PeopleOnlyAPIView):
     permission_classes = [IsAuthenticated, NotOAuthToken]
     serializer_class = DeauthorizeSerializer
 
+    @extend_schema(
+        summary="Deauthorize an application: revoke your tokens, pending codes and consent for it",
+        tags=["authorized apps"],
+        request=DeauthorizeSerializer,
+        responses={200: DeauthorizeResultSerializer, **error_responses(400, 401, 403, 404)},
+    )
     def post(self, request):
+        """Withdraw the signed-in user's authorization of an application, at once."""
         serializer = DeauthorizeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         app = get_application_model().objects.filter(client_id=serializer.validated_data["client_id"]).first()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import apps, views
+from . import apps, authorized, views
 from .schema import SchemaView
 
 urlpatterns = [
@@ -16,5 +16,10 @@ urlpatterns = [
         name="api-oauth-app-regen-secret",
     ),
     path("api/v4/oauth/apps/<str:client_id>/info", apps.AppInfoView.as_view(), name="api-oauth-app-info"),
+    path(
+        "api/v4/users/<str:user_id>/oauth/apps/authorized",
+        authorized.AuthorizedAppsView.as_view(),
+        name="api-user-authorized-apps",
+    ),
     path("api/v4/schema", SchemaView.as_view(), name="api-schema"),
 ]
