@@ -5,6 +5,8 @@
 - ``app_updated``: ``app`` and ``changes`` (``{field: [old, new]}``).
 - ``authorization_granted``: ``consent`` (a user authorized an app for the first time).
 - ``authorization_revoked``: ``user`` and ``app`` (the user deauthorized it).
+- ``org_restrictions_changed``: ``organization`` and ``restricted`` (the new value).
+- ``app_access_requested``, ``app_access_approved``, ``app_access_denied``: ``access`` (an AppAccess).
 
 Secrets are never part of a signal.
 """
@@ -18,3 +20,7 @@ app_deleted = Signal()
 app_secret_regenerated = Signal()
 authorization_granted = Signal()
 authorization_revoked = Signal()
+org_restrictions_changed = Signal()
+app_access_requested = Signal()
+app_access_approved = Signal()
+app_access_denied = Signal()

@@ -22,3 +22,19 @@ class Post(models.Model):
     @property
     def display_name(self):
         return self.override_username or self.author.get_username()
+
+
+class Project(models.Model):
+    """An organization-owned resource: private ones only members (and approved apps) see."""
+
+    organization = models.ForeignKey("mm_oauth.Organization", on_delete=models.CASCADE, related_name="projects")
+    name = models.CharField(max_length=100)
+    private = models.BooleanField(default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self):
+        return self.name

@@ -1,8 +1,9 @@
-"""mm_oauth's models: the OAuth application, consents, the provider settings singleton, the audit trail."""
+"""mm_oauth's models: applications, consents, organizations, the provider settings, the audit trail."""
 
 from .application import Application
 from .audit import AuditEvent
 from .consent import Consent
+from .organization import AppAccess, Membership, Organization
 from .provider_settings import ProviderSettings
 
-__all__ = ["Application", "AuditEvent", "Consent", "ProviderSettings"]
+__all__ = ["Application", "AppAccess", "AuditEvent", "Consent", "Membership", "Organization", "ProviderSettings"]

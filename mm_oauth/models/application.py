@@ -47,6 +47,15 @@ class Application(AbstractApplication):
         help_text=_("Trusted applications sign users in without showing the consent page."),
     )
 
+    # An application the organization itself owns is approved for it automatically (F9).
+    organization = models.ForeignKey(
+        "mm_oauth.Organization",
+        verbose_name=_("owning organization"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_apps",
+    )
     # Zero-downtime secret rotation: the previous secret's hash, valid until then.
     previous_client_secret = models.CharField(_("previous client secret"), max_length=255, blank=True, editable=False)
     previous_secret_expires_at = models.DateTimeField(

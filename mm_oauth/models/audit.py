@@ -14,6 +14,13 @@ class AuditEvent(models.Model):
         SETTINGS_CHANGED = "oauth_settings.changed", _("provider settings changed")
         AUTHORIZATION_GRANTED = "oauth_authorization.granted", _("application authorized by a user")
         AUTHORIZATION_REVOKED = "oauth_authorization.revoked", _("application deauthorized by a user")
+        ORG_CREATED = "org.created", _("organization created")
+        ORG_MEMBER_ADDED = "org.member_added", _("organization member added")
+        ORG_RESTRICTIONS_ENABLED = "org.oauth_app_restrictions_enabled", _("third-party app restrictions enabled")
+        ORG_RESTRICTIONS_DISABLED = "org.oauth_app_restrictions_disabled", _("third-party app restrictions disabled")
+        APP_ACCESS_REQUESTED = "org.oauth_app_access_requested", _("third-party app access requested")
+        APP_ACCESS_APPROVED = "org.oauth_app_access_approved", _("third-party app access approved")
+        APP_ACCESS_DENIED = "org.oauth_app_access_denied", _("third-party app access denied")
 
     # No ``choices`` on the column: new kinds of event need no migration.
     action = models.CharField(_("action"), max_length=64, db_index=True)

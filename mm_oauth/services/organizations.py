@@ -1,0 +1,254 @@
+"""Organizations and their third-party application restrictions (DESIGN F9).
+
+Owners turn restrictions on and off and approve or deny applications; members
+ask for approval. Every decision is audited and signalled, owners are emailed
+about requests and requesters about decisions. Denying removes the
+organization's access only: the user's tokens stay valid for everything else.
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from .. import signals
+from ..models import AppAccess, AuditEvent, Membership, Organization
+from . import audit
+
+Role = Membership.Role
+State = AppAccess.State
+ORDER = {State.REQUESTED: 0, State.APPROVED: 1, State.DENIED: 2}
+
+
+# --- reading -----------------------------------------------------------------
+
+
+def membership_of(user, org):
+    """Return the user's Membership in ``org``, or None."""
+    if user is None or not user.is_authenticated:
+        return None
+    return Membership.objects.filter(organization=org, user=user).first()
+
+
+def organizations_of(user):
+    """Return the organizations ``user`` belongs to, with ``my_role`` annotated."""
+    from django.db.models import F
+
+    return Organization.objects.filter(memberships__user=user).annotate(my_role=F("memberships__role"))
+
+
+def get_org_for(user, slug):
+    """Return ``(organization, membership)`` for a member; Http404 for anyone else (outsiders learn nothing)."""
+    org = Organization.objects.filter(slug=slug).first()
+    membership = membership_of(user, org) if org is not None else None
+    if membership is None:
+        raise Http404("No such organization.")
+    return org, membership
+
+
+def require_owner(user, org):
+    membership = membership_of(user, org)
+    if membership is None:
+        raise Http404("No such organization.")
+    if not membership.is_owner:
+        raise PermissionDenied("Only the organization's owners may do this.")
+    return membership
+
+
+def access_list(org):
+    """Return the org's AppAccess rows: pending requests first, then approved, then denied."""
+    rows = AppAccess.objects.filter(organization=org).select_related("application", "requested_by", "decided_by")
+    return sorted(rows, key=lambda row: (ORDER[row.state], -(row.requested_at or row.decided_at).timestamp()))
+
+
+def access_state(org, app):
+    """Return the app's state in ``org``: an AppAccess.State value, or None when never requested."""
+    if app.organization_id == org.pk:
+        return State.APPROVED
+    return AppAccess.objects.filter(organization=org, application=app).values_list("state", flat=True).first()
+
+
+def states_for_user(user, app):
+    """Return ``[(organization, membership role, state)]`` for each of the user's organizations."""
+    orgs = list(organizations_of(user).order_by("name"))
+    states = dict(
+        AppAccess.objects.filter(organization__in=orgs, application=app).values_list("organization_id", "state")
+    )
+    result = []
+    for org in orgs:
+        state = State.APPROVED if app.organization_id == org.pk else states.get(org.pk)
+        result.append((org, org.my_role, state))
+    return result
+
+
+# --- changing ----------------------------------------------------------------
+
+
+def create_organization(*, actor, name, slug, request=None):
+    """Create an organization (restrictions on) with ``actor`` as its first owner."""
+    org = Organization(name=name, slug=slug)
+    org.full_clean()
+    try:
+        with transaction.atomic():
+            org.save()
+            Membership.objects.create(organization=org, user=actor, role=Role.OWNER)
+            _record(AuditEvent.Action.ORG_CREATED, org, actor, request, {"name": name, "slug": slug})
+    except IntegrityError:
+        raise ValidationError({"slug": ["An organization with this slug already exists."]}) from None
+    return org
+
+
+def add_member(*, actor, org, user_id, role, request=None):
+    """Add a user to ``org`` (or change their role); owners only."""
+    require_owner(actor, org)
+    if role not in Role.values:
+        raise ValidationError({"role": [f"Must be one of: {', '.join(Role.values)}."]})
+    user = get_user_model().objects.filter(pk=user_id).first() if str(user_id).isdigit() else None
+    if user is None:
+        raise ValidationError({"user_id": ["No such user."]})
+    with transaction.atomic():
+        membership, _created = Membership.objects.update_or_create(organization=org, user=user, defaults={"role": role})
+        _record(AuditEvent.Action.ORG_MEMBER_ADDED, org, actor, request, {"user": user.get_username(), "role": role})
+    return membership
+
+
+def set_restrictions(*, actor, org, restricted, request=None):
+    """Turn third-party app restrictions on or off; owners only. Earlier approvals are kept."""
+    require_owner(actor, org)
+    restricted = bool(restricted)
+    if org.restrict_third_party_apps == restricted:
+        return org
+    with transaction.atomic():
+        org.restrict_third_party_apps = restricted
+        org.save(update_fields=["restrict_third_party_apps"])
+        action = (
+            AuditEvent.Action.ORG_RESTRICTIONS_ENABLED if restricted else AuditEvent.Action.ORG_RESTRICTIONS_DISABLED
+        )
+        _record(action, org, actor, request, {})
+    signals.org_restrictions_changed.send(
+        sender=Organization, organization=org, restricted=restricted, actor=actor, request=request
+    )
+    return org
+
+
+def request_access(*, actor, org, app, request=None):
+    """Ask the owners to approve ``app`` for ``org``; members only.
+
+    An app the organization owns is approved at once; an approved app stays
+    approved; a pending request is not repeated. Owners are emailed.
+    """
+    if membership_of(actor, org) is None:
+        raise Http404("No such organization.")
+    if app.organization_id == org.pk:
+        return _decide(actor, org, app, State.APPROVED, request, notify=False)
+    now = timezone.now()
+    with transaction.atomic():
+        access, created = AppAccess.objects.select_for_update().get_or_create(
+            organization=org,
+            application=app,
+            defaults={"state": State.REQUESTED, "requested_by": actor, "requested_at": now},
+        )
+        if not created:
+            if access.state in (State.APPROVED, State.REQUESTED):
+                return access
+            access.state, access.requested_by, access.requested_at = State.REQUESTED, actor, now
+            access.decided_by = access.decided_at = None
+            access.save()
+        _record(AuditEvent.Action.APP_ACCESS_REQUESTED, org, actor, request, {"application": app.client_id})
+    signals.app_access_requested.send(sender=AppAccess, access=access, actor=actor, request=request)
+    _notify_owners(access, request)
+    return access
+
+
+def approve(*, actor, org, app, request=None):
+    """Approve ``app`` for ``org``; owners only. Restores access without users re-authorizing."""
+    require_owner(actor, org)
+    return _decide(actor, org, app, State.APPROVED, request)
+
+
+def deny(*, actor, org, app, request=None):
+    """Deny ``app`` (also a previously approved one); owners only. Users' tokens are untouched."""
+    require_owner(actor, org)
+    if app.organization_id == org.pk:
+        raise ValidationError({"application": ["An application owned by the organization is always approved."]})
+    return _decide(actor, org, app, State.DENIED, request)
+
+
+def _decide(actor, org, app, state, request, notify=True):
+    with transaction.atomic():
+        access, _created = AppAccess.objects.select_for_update().get_or_create(
+            organization=org, application=app, defaults={"state": state}
+        )
+        access.state, access.decided_by, access.decided_at = state, actor, timezone.now()
+        access.save()
+        approved = state == State.APPROVED
+        action = AuditEvent.Action.APP_ACCESS_APPROVED if approved else AuditEvent.Action.APP_ACCESS_DENIED
+        _record(action, org, actor, request, {"application": app.client_id})
+    signal = signals.app_access_approved if approved else signals.app_access_denied
+    signal.send(sender=AppAccess, access=access, actor=actor, request=request)
+    if notify:
+        _notify_requester(access, request)
+    return access
+
+
+# --- notifications ---------------------------------------------------------------
+
+
+def _email(user):
+    return getattr(user, user.get_email_field_name(), "") if user is not None else ""
+
+
+def _send(template, context, recipients):
+    recipients = [address for address in recipients if address]
+    if not recipients:
+        return
+    subject = render_to_string(f"mm_oauth/email/{template}_subject.txt", context).strip()
+    body = render_to_string(f"mm_oauth/email/{template}_body.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
+def settings_url(org, request=None):
+    """Return the owners' third-party access page of ``org`` (absolute when ``request`` is known)."""
+    path = reverse("mm_oauth:org-third-party-access", args=[org.slug])
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+def _notify_owners(access, request):
+    owners = Membership.objects.filter(organization=access.organization, role=Role.OWNER).select_related("user")
+    context = {
+        "access": access,
+        "org": access.organization,
+        "app": access.application,
+        "settings_url": settings_url(access.organization, request),
+    }
+    _send("app_access_requested", context, [_email(m.user) for m in owners])
+
+
+def _notify_requester(access, request):
+    if access.requested_by is None or access.requested_by == access.decided_by:
+        return
+    path = reverse("mm_oauth:authorized-apps")
+    context = {
+        "access": access,
+        "org": access.organization,
+        "app": access.application,
+        "authorized_url": request.build_absolute_uri(path) if request is not None else path,
+    }
+    _send("app_access_decided", context, [_email(access.requested_by)])
+
+
+def _record(action, org, actor, request, changes):
+    audit.record(
+        action,
+        actor=actor,
+        request=request,
+        target_type="organization",
+        target_id=org.slug,
+        target_label=org.name,
+        changes=changes,
+    )

@@ -1,0 +1,236 @@
+"""Organization third-party application restrictions (DESIGN F9): the state machine and enforcement."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.test import Client
+from django.utils import timezone
+from oauth2_provider.models import get_access_token_model, set_token_value
+
+from example_project.site.models import Project
+from mm_oauth import org_access
+from mm_oauth.models import AppAccess, AuditEvent
+from mm_oauth.services import organizations as orgs
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("provider_on")]
+State = AppAccess.State
+
+
+@pytest.fixture
+def owner(make_user):
+    return make_user("olivia")
+
+
+@pytest.fixture
+def org(owner):
+    return orgs.create_organization(actor=owner, name="Acme", slug="acme")
+
+
+@pytest.fixture
+def member(org, owner, user):
+    orgs.add_member(actor=owner, org=org, user_id=user.pk, role="member")
+    return user
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app(name="Zapier")
+
+
+def bearer_for(user, app, scope="read write"):
+    raw = f"token-{user.pk}-{app.pk}-{scope.replace(' ', '-')}-0123456789abcdef"
+    token = get_access_token_model()(
+        user=user, application=app, scope=scope, expires=timezone.now() + timedelta(hours=1)
+    )
+    set_token_value(token, raw)
+    token.save()
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+class TestStateMachine:
+    def test_new_organizations_restrict_apps_and_the_creator_owns_them(self, org, owner):
+        assert org.restrict_third_party_apps is True
+        assert orgs.membership_of(owner, org).is_owner
+
+    def test_request_approve_deny_and_approve_again(self, org, owner, member, app):
+        access = orgs.request_access(actor=member, org=org, app=app)
+        assert access.state == State.REQUESTED and access.requested_by == member
+        assert orgs.access_state(org, app) == State.REQUESTED
+        orgs.approve(actor=owner, org=org, app=app)
+        assert orgs.access_state(org, app) == State.APPROVED
+        orgs.deny(actor=owner, org=org, app=app)
+        assert orgs.access_state(org, app) == State.DENIED
+        orgs.request_access(actor=member, org=org, app=app)  # a denied app may be asked for again
+        assert orgs.access_state(org, app) == State.REQUESTED
+        orgs.approve(actor=owner, org=org, app=app)
+        assert orgs.access_state(org, app) == State.APPROVED
+        actions = list(AuditEvent.objects.filter(target_id="acme").values_list("action", flat=True).order_by("pk"))
+        assert actions[-5:] == [
+            "org.oauth_app_access_requested",
+            "org.oauth_app_access_approved",
+            "org.oauth_app_access_denied",
+            "org.oauth_app_access_requested",
+            "org.oauth_app_access_approved",
+        ]
+
+    def test_requesting_an_approved_or_pending_app_changes_nothing(self, org, owner, member, app):
+        orgs.request_access(actor=member, org=org, app=app)
+        orgs.request_access(actor=member, org=org, app=app)
+        assert len(mail.outbox) == 1
+        orgs.approve(actor=owner, org=org, app=app)
+        assert orgs.request_access(actor=member, org=org, app=app).state == State.APPROVED
+
+    def test_only_owners_decide_and_only_members_request(self, org, member, make_user, app):
+        with pytest.raises(PermissionDenied):
+            orgs.approve(actor=member, org=org, app=app)
+        with pytest.raises(PermissionDenied):
+            orgs.set_restrictions(actor=member, org=org, restricted=False)
+        outsider = make_user("eve")
+        with pytest.raises(Http404):
+            orgs.request_access(actor=outsider, org=org, app=app)
+        with pytest.raises(Http404):
+            orgs.approve(actor=outsider, org=org, app=app)
+        assert not AppAccess.objects.exists()
+
+    def test_an_app_the_organization_owns_is_approved_automatically(self, org, member, app):
+        app.organization = org
+        app.save()
+        assert orgs.access_state(org, app) == State.APPROVED
+        assert orgs.request_access(actor=member, org=org, app=app).state == State.APPROVED
+        with pytest.raises(ValidationError):
+            orgs.deny(actor=org.memberships.get(role="owner").user, org=org, app=app)
+
+    def test_pending_requests_are_listed_first(self, org, owner, member, make_app):
+        first, second, third = make_app(name="A"), make_app(name="B"), make_app(name="C")
+        orgs.request_access(actor=member, org=org, app=first)
+        orgs.approve(actor=owner, org=org, app=first)
+        orgs.request_access(actor=member, org=org, app=second)
+        orgs.deny(actor=owner, org=org, app=third)
+        assert [row.application.name for row in orgs.access_list(org)] == ["B", "A", "C"]
+
+    def test_turning_restrictions_off_and_on_keeps_earlier_approvals(self, org, owner, app):
+        orgs.approve(actor=owner, org=org, app=app)
+        orgs.set_restrictions(actor=owner, org=org, restricted=False)
+        orgs.set_restrictions(actor=owner, org=org, restricted=True)
+        assert orgs.access_state(org, app) == State.APPROVED
+        assert AuditEvent.objects.filter(action="org.oauth_app_restrictions_disabled").count() == 1
+        assert AuditEvent.objects.filter(action="org.oauth_app_restrictions_enabled").count() == 1
+
+    def test_duplicate_slug_is_a_clear_error(self, org, owner):
+        with pytest.raises(ValidationError) as excinfo:
+            orgs.create_organization(actor=owner, name="Acme 2", slug="acme")
+        assert "slug" in excinfo.value.message_dict
+
+
+class TestNotifications:
+    def test_owners_are_emailed_about_a_request(self, org, owner, member, app, make_user):
+        second_owner = make_user("oscar")
+        orgs.add_member(actor=owner, org=org, user_id=second_owner.pk, role="owner")
+        orgs.request_access(actor=member, org=org, app=app)
+        assert len(mail.outbox) == 1
+        assert set(mail.outbox[0].to) == {"olivia@example.com", "oscar@example.com"}
+        assert "Zapier" in mail.outbox[0].subject and "Acme" in mail.outbox[0].subject
+        assert "/organizations/acme/settings/third-party-access/" in mail.outbox[0].body
+
+    @pytest.mark.parametrize("decide, word", [(orgs.approve, "approved"), (orgs.deny, "denied")])
+    def test_the_requester_is_told_of_the_decision(self, org, owner, member, app, decide, word):
+        orgs.request_access(actor=member, org=org, app=app)
+        mail.outbox.clear()
+        decide(actor=owner, org=org, app=app)
+        assert len(mail.outbox) == 1
+        assert mail.outbox[0].to == ["alice@example.com"] and word in mail.outbox[0].subject
+
+
+class TestEnforcement:
+    """A resource host's view of it: the example site's projects API, over bearer tokens."""
+
+    @pytest.fixture
+    def projects(self, org, owner):
+        Project.objects.create(organization=org, name="Secret plans", private=True)
+        return Project.objects.create(organization=org, name="Open roadmap", private=False)
+
+    def names(self, headers):
+        response = Client().get("/api/v4/organizations/acme/projects", **headers)
+        assert response.status_code == 200, response.content
+        return {item["name"] for item in response.json()}
+
+    def test_unapproved_app_sees_only_public_resources_read_only(self, member, app, projects):
+        headers = bearer_for(member, app)
+        assert self.names(headers) == {"Open roadmap"}
+        secret = Project.objects.get(private=True)
+        assert Client().get(f"/api/v4/organizations/acme/projects/{secret.pk}", **headers).status_code == 404
+        public = f"/api/v4/organizations/acme/projects/{projects.pk}"
+        assert Client().get(public, **headers).status_code == 200
+        change = Client().patch(public, json.dumps({"name": "Hacked"}), content_type="application/json", **headers)
+        assert change.status_code == 403
+        assert "approve" in change.json()["message"]
+        create = Client().post(
+            "/api/v4/organizations/acme/projects",
+            json.dumps({"name": "New"}),
+            content_type="application/json",
+            **headers,
+        )
+        assert create.status_code == 403
+        assert Project.objects.count() == 2 and Project.objects.get(pk=projects.pk).name == "Open roadmap"
+
+    def test_approved_app_reaches_what_the_user_may_reach(self, org, owner, member, app, projects):
+        headers = bearer_for(member, app)
+        orgs.approve(actor=owner, org=org, app=app)
+        assert self.names(headers) == {"Open roadmap", "Secret plans"}
+        response = Client().post(
+            "/api/v4/organizations/acme/projects",
+            json.dumps({"name": "New"}),
+            content_type="application/json",
+            **headers,
+        )
+        assert response.status_code == 201
+
+    def test_deny_takes_effect_on_the_next_request_and_keeps_the_token(self, org, owner, member, app, projects):
+        headers = bearer_for(member, app)
+        orgs.approve(actor=owner, org=org, app=app)
+        assert "Secret plans" in self.names(headers)
+        orgs.deny(actor=owner, org=org, app=app)
+        assert self.names(headers) == {"Open roadmap"}
+        assert Client().get("/api/v4/users/me", **headers).status_code == 200  # the token still works
+        orgs.approve(actor=owner, org=org, app=app)
+        assert "Secret plans" in self.names(headers)  # no re-authorization needed
+
+    def test_unrestricted_organizations_let_every_app_through(self, org, owner, member, app, projects):
+        orgs.set_restrictions(actor=owner, org=org, restricted=False)
+        assert self.names(bearer_for(member, app)) == {"Open roadmap", "Secret plans"}
+
+    def test_first_party_session_requests_are_unaffected(self, client, member, projects):
+        client.force_login(member)
+        response = client.get("/api/v4/organizations/acme/projects")
+        assert {item["name"] for item in response.json()} == {"Open roadmap", "Secret plans"}
+
+    def test_outsiders_see_public_resources_only_whatever_the_app(self, org, owner, make_user, app, projects):
+        orgs.approve(actor=owner, org=org, app=app)
+        assert self.names(bearer_for(make_user("eve"), app)) == {"Open roadmap"}
+
+    def test_an_app_owned_by_the_organization_needs_no_approval(self, org, member, app, projects):
+        app.organization = org
+        app.save()
+        assert "Secret plans" in self.names(bearer_for(member, app))
+
+    def test_visible_to_runs_one_query_whatever_the_number_of_organizations(
+        self, member, app, owner, django_assert_num_queries
+    ):
+        for i in range(5):
+            extra = orgs.create_organization(actor=owner, name=f"Org {i}", slug=f"org-{i}")
+            orgs.add_member(actor=owner, org=extra, user_id=member.pk, role="member")
+            Project.objects.create(organization=extra, name=f"P{i}", private=True)
+        from rest_framework.request import Request
+        from rest_framework.test import APIRequestFactory
+
+        from mm_oauth.api.authentication import OAuth2Authentication
+
+        raw = bearer_for(member, app)["HTTP_AUTHORIZATION"]
+        request = Request(APIRequestFactory().get("/", HTTP_AUTHORIZATION=raw), authenticators=[OAuth2Authentication()])
+        request.user  # authenticate outside the counted block
+        with django_assert_num_queries(1):
+            list(org_access.visible_to(request, Project.objects.all()))
