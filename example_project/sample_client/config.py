@@ -50,6 +50,10 @@ class ClientConfig:
         return self.provider_url + "/api/v4/users/me"
 
     @property
+    def posts_url(self):
+        return self.provider_url + "/api/v4/posts"
+
+    @property
     def callback_path(self):
         return urlsplit(self.redirect_uri).path or "/"
 

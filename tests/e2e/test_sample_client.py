@@ -13,6 +13,8 @@ import os
 import re
 import stat
 import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -22,14 +24,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
 from django.core.management import call_command
 from django.test import override_settings
-from oauth2_provider.models import get_access_token_model, get_application_model
+from django.utils import timezone
+from oauth2_provider.models import get_access_token_model, get_application_model, get_refresh_token_model
 from requests_oauthlib import OAuth2Session
 
 from example_project.sample_client import ConfigError, SampleClient, create_server, load_config
 from example_project.sample_client.config import allow_insecure_transport_for
 from example_project.sample_client.sessions import COOKIE_NAME
 from example_project.site.management.commands.demo import SAMPLE_APP_NAME
+from example_project.site.models import Post
 from mm_oauth.services import provider_settings
+from mm_oauth.services.consent import deauthorize
 
 PASSWORD_LINE = r"^\s*{username}\s.*password (\S+)\s+\(shown only now\)$"
 
@@ -231,14 +236,24 @@ def test_deny_shows_access_denied(browser, demo):
 
 
 def test_sign_out_forgets_the_session(browser, demo):
-    sign_in_through_consent(browser, demo, allow=True)
+    home = sign_in_through_consent(browser, demo, allow=True)
+    action, fields = form_posting_to(home, "/signout")
 
-    page = browser.post(demo["client_url"] + "/signout", timeout=10)
+    page = browser.post(action, data=fields, timeout=10)
 
     assert page.url == demo["client_url"] + "/"
     assert "Sign in with Example site" in page.text
     assert "alice@example.com" not in page.text
     assert COOKIE_NAME not in browser.cookies
+
+
+def test_sign_out_needs_the_pages_csrf_token(browser, demo):
+    sign_in_through_consent(browser, demo, allow=True)
+
+    page = browser.post(demo["client_url"] + "/signout", data={"csrf_token": "forged"}, timeout=10)
+
+    assert page.status_code == 403
+    assert profile_fields(browser.get(demo["client_url"] + "/", timeout=10))["username"] == "alice"
 
 
 def test_a_forged_state_is_refused(browser, demo):
@@ -258,6 +273,176 @@ def test_profile_values_are_escaped(browser, demo):
 
     assert "<script>alert(1)</script>" not in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+
+
+# Posting a message to the site's board (POST /api/v4/posts with the access token)
+
+
+def post_fields(page):
+    """Return the "post a message" form's fields (hidden CSRF token included) on ``page``."""
+    _action, fields = form_posting_to(page, "/post")
+    assert fields["csrf_token"]
+    return fields
+
+
+def post_from_client(browser, demo, home, **values):
+    """Fill in and submit the client's "post a message" form; return the page it shows next."""
+    fields = {**post_fields(home), "message": "", **values}
+    return browser.post(demo["client_url"] + "/post", data=fields, timeout=10)
+
+
+def shown(page, kind):
+    """Return the ``data-post-field`` or ``data-error-field`` values on the client's page."""
+    found = re.findall(rf'<dd data-{kind}="([a-z_.]+)">(.*?)</dd>', page.text, re.DOTALL)
+    return {key: html.unescape(value) for key, value in found}
+
+
+def test_posting_shows_the_post_as_the_site_returned_it(browser, demo):
+    provider_settings.update_provider_settings(allow_username_override=True)
+    home = sign_in_through_consent(browser, demo, allow=True)
+    assert "Post a message to Example site's board" in html.unescape(home.text)
+
+    page = post_from_client(browser, demo, home, message="Deploy done", display_name="  Release   Bot ")
+
+    assert page.status_code == 200 and page.url == demo["client_url"] + "/"
+    assert "Posted to Example site's board." in html.unescape(page.text)
+    assert shown(page, "post-field") == {
+        "message": "Deploy done",
+        "display_name": "Release Bot",
+        "from_app": SAMPLE_APP_NAME,
+    }
+    post = Post.objects.get()
+    assert (post.author.username, post.message, post.override_username) == ("alice", "Deploy done", "Release Bot")
+    assert post.from_app.client_id == demo["config"].client_id
+    # The outcome is shown once; the display name stays filled in for the next post.
+    again = browser.get(demo["client_url"] + "/", timeout=10)
+    assert "Posted to" not in again.text
+    assert post_fields(page)["display_name"] == "  Release   Bot "
+
+
+def test_a_display_name_the_site_ignores_is_explained(browser, demo):
+    home = sign_in_through_consent(browser, demo, allow=True)  # overrides are off by default
+
+    page = post_from_client(browser, demo, home, message="hi", display_name="Release Bot")
+
+    assert shown(page, "post-field")["display_name"] == "alice"
+    assert "its admin has not allowed apps to override display names" in page.text
+
+
+def test_the_apis_error_is_shown(browser, demo):
+    provider_settings.update_provider_settings(allow_icon_override=True)
+    home = sign_in_through_consent(browser, demo, allow=True)
+
+    page = post_from_client(browser, demo, home, message="kept", icon_url="javascript:alert(1)")
+
+    assert "Example site refused the post (HTTP 400)." in page.text
+    errors = shown(page, "error-field")
+    assert errors["id"] == "api.invalid_request"
+    assert errors["message"].startswith("Invalid props.override_icon_url")
+    assert "errors.props.override_icon_url" in errors
+    assert ">kept</textarea>" in page.text  # what was typed is kept
+    assert not Post.objects.exists()
+
+
+def test_post_results_are_escaped(browser, demo):
+    provider_settings.update_provider_settings(allow_username_override=True)
+    home = sign_in_through_consent(browser, demo, allow=True)
+
+    page = post_from_client(browser, demo, home, message="<script>alert(1)</script>", display_name="<b>x</b>")
+
+    assert "<script>alert(1)</script>" not in page.text and "<b>x</b>" not in page.text
+    assert shown(page, "post-field")["message"] == "<script>alert(1)</script>"
+    assert "&lt;b&gt;x&lt;/b&gt;" in page.text
+
+
+@pytest.mark.parametrize("token", [None, "", "forged"])
+def test_posting_needs_the_pages_csrf_token(browser, demo, token):
+    home = sign_in_through_consent(browser, demo, allow=True)
+    fields = {**post_fields(home), "message": "forged"}
+    if token is None:
+        del fields["csrf_token"]
+    else:
+        fields["csrf_token"] = token
+
+    page = browser.post(demo["client_url"] + "/post", data=fields, timeout=10)
+
+    assert page.status_code == 403
+    assert "CSRF token did not match" in page.text
+    assert not Post.objects.exists()
+
+
+def test_each_signed_in_session_has_its_own_csrf_token(browser, demo):
+    first = post_fields(sign_in_through_consent(browser, demo, allow=True))["csrf_token"]
+    with requests.Session() as other_browser:
+        login_page = start_sign_in(other_browser, demo)
+        action, fields = form_posting_to(login_page, "/login/")
+        fields.update(username="alice", password=demo["alice_password"])
+        home = other_browser.post(action, data=fields, timeout=10)  # consent remembered: straight back
+        second = post_fields(home)["csrf_token"]
+    assert first != second
+
+
+def test_an_expired_access_token_is_refreshed_and_the_post_goes_through(browser, demo):
+    home = sign_in_through_consent(browser, demo, allow=True)
+    AccessToken = get_access_token_model()
+    AccessToken.objects.update(expires=timezone.now() - timedelta(seconds=1))
+    old_token_ids = set(AccessToken.objects.values_list("pk", flat=True))
+
+    page = post_from_client(browser, demo, home, message="after expiry")
+
+    assert shown(page, "post-field")["message"] == "after expiry"
+    assert set(AccessToken.objects.values_list("pk", flat=True)) - old_token_ids  # a new token was issued
+
+
+def test_concurrent_posts_with_an_expired_token_refresh_it_once(browser, demo):
+    home = sign_in_through_consent(browser, demo, allow=True)
+    fields = post_fields(home)
+    get_access_token_model().objects.update(expires=timezone.now() - timedelta(seconds=1))
+    cookies = browser.cookies.get_dict()
+
+    def post(number):
+        data = {**fields, "message": f"message {number}"}
+        return requests.post(demo["client_url"] + "/post", data=data, cookies=cookies, timeout=10)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        pages = list(pool.map(post, range(4)))
+
+    # Replaying a rotated refresh token would have revoked them all (reuse detection): one refresh only.
+    assert all("revoked" not in page.text for page in pages)
+    assert Post.objects.count() == 4
+    assert get_refresh_token_model().objects.filter(revoked__isnull=True).count() == 1
+    assert profile_fields(browser.get(demo["client_url"] + "/", timeout=10))["username"] == "alice"
+
+
+def test_a_revoked_authorization_signs_the_user_out_of_the_client(browser, demo):
+    home = sign_in_through_consent(browser, demo, allow=True)
+    alice = get_user_model().objects.get(username="alice")
+    deauthorize(alice, get_application_model().objects.get(client_id=demo["config"].client_id))
+
+    page = post_from_client(browser, demo, home, message="too late")
+
+    assert page.url == demo["client_url"] + "/"
+    assert "Your authorization was revoked; sign in again." in page.text
+    assert "Sign in with Example site" in page.text and "alice@example.com" not in page.text
+    assert not Post.objects.exists()
+    # The tokens are forgotten: the notice was shown once, and the old form posts nothing.
+    assert "revoked" not in browser.get(demo["client_url"] + "/", timeout=10).text
+    stale = post_from_client(browser, demo, home, message="still too late")
+    assert "Sign in with Example site" in stale.text
+    assert not Post.objects.exists()
+
+
+def test_a_switched_off_provider_is_not_mistaken_for_a_revocation(browser, demo):
+    home = sign_in_through_consent(browser, demo, allow=True)
+    provider_settings.update_provider_settings(enable_provider=False)
+
+    page = post_from_client(browser, demo, home, message="while off")
+
+    assert "Example site refused the post (HTTP 401)." in page.text
+    assert "turned off the OAuth 2.0 service provider" in shown(page, "error-field")["message"]
+    provider_settings.update_provider_settings(enable_provider=True)
+    page = post_from_client(browser, demo, page, message="back on")
+    assert shown(page, "post-field")["message"] == "back on"  # still signed in, same tokens
 
 
 # Configuration
