@@ -1,4 +1,4 @@
-"""Django admin for applications and the provider settings.
+"""Django admin for applications, the provider settings, organizations and the audit trail.
 
 django-oauth-toolkit registers the swapped Application model itself; point it
 at ``ApplicationAdmin`` with ``OAUTH2_PROVIDER["APPLICATION_ADMIN_CLASS"]``
@@ -8,8 +8,11 @@ at ``ApplicationAdmin`` with ``OAUTH2_PROVIDER["APPLICATION_ADMIN_CLASS"]``
 from django.contrib import admin
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 
-from .models import AuditEvent, ProviderSettings
+from . import signals
+from .models import AppAccess, AuditEvent, Membership, Organization, ProviderSettings
+from .services import audit
 from .services.provider_settings import get_settings_row, update_provider_settings
 
 
@@ -93,3 +96,108 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ("user",)
+    fields = ("user", "role", "created_at")
+    readonly_fields = ("created_at",)
+
+
+class AppAccessInline(admin.TabularInline):
+    """Each application's standing; who asked and who decided, and when, are history: read-only."""
+
+    model = AppAccess
+    extra = 0
+    raw_id_fields = ("application",)
+    fields = ("application", "state", "requested_by", "requested_at", "decided_by", "decided_at")
+    readonly_fields = ("requested_by", "requested_at", "decided_by", "decided_at")
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    """Organizations with their members and third-party application access.
+
+    A site admin is usually no owner, so these changes cannot go through the
+    owners' services; they are recorded in the audit trail and signalled the
+    same way (no emails are sent).
+    """
+
+    list_display = ("name", "slug", "restrict_third_party_apps", "created_at")
+    list_filter = ("restrict_third_party_apps",)
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    fields = ("name", "slug", "restrict_third_party_apps", "created_at")
+    readonly_fields = ("created_at",)
+    inlines = [MembershipInline, AppAccessInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            _record(AuditEvent.Action.ORG_CREATED, obj, request, {"name": obj.name, "slug": obj.slug})
+        elif "restrict_third_party_apps" in form.changed_data:
+            restricted = obj.restrict_third_party_apps
+            action = (
+                AuditEvent.Action.ORG_RESTRICTIONS_ENABLED
+                if restricted
+                else AuditEvent.Action.ORG_RESTRICTIONS_DISABLED
+            )
+            _record(action, obj, request, {"via": "admin"})
+            signals.org_restrictions_changed.send(
+                sender=Organization, organization=obj, restricted=restricted, actor=request.user, request=request
+            )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is AppAccess:
+            self._save_access(request, form.instance, formset)
+            return
+        if formset.model is Membership:
+            for inline_form in formset.forms:
+                if inline_form.has_changed() and not inline_form.cleaned_data.get("DELETE"):
+                    member = inline_form.cleaned_data.get("user")
+                    role = inline_form.cleaned_data.get("role")
+                    if member is not None:
+                        changes = {"user": member.get_username(), "role": role, "via": "admin"}
+                        _record(AuditEvent.Action.ORG_MEMBER_ADDED, form.instance, request, changes)
+        super().save_formset(request, form, formset, change)
+
+    def _save_access(self, request, org, formset):
+        """Stamp who decided and when on every state change, then audit and signal it."""
+        decided = []
+        for access in formset.save(commit=False):
+            previous = AppAccess.objects.filter(pk=access.pk).values_list("state", flat=True).first()
+            if access.state != previous:
+                now = timezone.now()
+                if access.state == AppAccess.State.REQUESTED:
+                    access.requested_by, access.requested_at = request.user, now
+                    access.decided_by = access.decided_at = None
+                else:
+                    access.decided_by, access.decided_at = request.user, now
+                decided.append(access)
+            access.save()
+        for access in formset.deleted_objects:
+            access.delete()
+        formset.save_m2m()
+        actions = {
+            AppAccess.State.REQUESTED: (AuditEvent.Action.APP_ACCESS_REQUESTED, signals.app_access_requested),
+            AppAccess.State.APPROVED: (AuditEvent.Action.APP_ACCESS_APPROVED, signals.app_access_approved),
+            AppAccess.State.DENIED: (AuditEvent.Action.APP_ACCESS_DENIED, signals.app_access_denied),
+        }
+        for access in decided:
+            action, signal = actions[access.state]
+            _record(action, org, request, {"application": access.application.client_id, "via": "admin"})
+            signal.send(sender=AppAccess, access=access, actor=request.user, request=request)
+
+
+def _record(action, org, request, changes):
+    audit.record(
+        action,
+        actor=request.user,
+        request=request,
+        target_type="organization",
+        target_id=org.slug,
+        target_label=org.name,
+        changes=changes,
+    )

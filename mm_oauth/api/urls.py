@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import apps, authorized, views
+from . import apps, authorized, organizations, views
 from .schema import SchemaView
 
 urlpatterns = [
@@ -20,6 +20,37 @@ urlpatterns = [
         "api/v4/users/<str:user_id>/oauth/apps/authorized",
         authorized.AuthorizedAppsView.as_view(),
         name="api-user-authorized-apps",
+    ),
+    path("api/v4/organizations", organizations.OrganizationListView.as_view(), name="api-organizations"),
+    path(
+        "api/v4/organizations/<slug:slug>/members",
+        organizations.MembersView.as_view(),
+        name="api-organization-members",
+    ),
+    path(
+        "api/v4/organizations/<slug:slug>/oauth/policy",
+        organizations.PolicyView.as_view(),
+        name="api-organization-oauth-policy",
+    ),
+    path(
+        "api/v4/organizations/<slug:slug>/oauth/apps",
+        organizations.AppAccessListView.as_view(),
+        name="api-organization-oauth-apps",
+    ),
+    path(
+        "api/v4/organizations/<slug:slug>/oauth/apps/<str:client_id>/request",
+        organizations.AppAccessRequestView.as_view(),
+        name="api-organization-oauth-app-request",
+    ),
+    path(
+        "api/v4/organizations/<slug:slug>/oauth/apps/<str:client_id>/approve",
+        organizations.AppAccessApproveView.as_view(),
+        name="api-organization-oauth-app-approve",
+    ),
+    path(
+        "api/v4/organizations/<slug:slug>/oauth/apps/<str:client_id>/deny",
+        organizations.AppAccessDenyView.as_view(),
+        name="api-organization-oauth-app-deny",
     ),
     path("api/v4/schema", SchemaView.as_view(), name="api-schema"),
 ]

@@ -3,7 +3,9 @@
 On top of DOT's view: the provider switch, remembered consent (a user who
 already granted every requested scope is not asked again, unless the client
 sends ``prompt=consent``), trusted apps that never ask, an error page (never a
-redirect) for a malformed PKCE challenge, and anti-framing headers.
+redirect) for a malformed PKCE challenge, anti-framing headers, and the
+"Organization access" section (DESIGN F9): the app's standing in each of the
+user's organizations, with Grant and Request buttons that come back here.
 """
 
 import re
@@ -14,6 +16,7 @@ from oauth2_provider import views as dot_views
 from oauth2_provider.models import get_application_model
 
 from ..services.consent import consent_covers, record_grant
+from ..web.organizations import access_rows
 from .gate import ProviderRequiredMixin
 
 # RFC 7636 section 4.2: code_challenge = 43*128unreserved.
@@ -59,6 +62,10 @@ class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
     def render_to_response(self, context, **response_kwargs):
         if self._consent_remembered(context):
             return self._approve(context["form"].initial)
+        if "error" not in context and "application" in context:
+            context["org_access"] = access_rows(self.request.user, context["application"])
+            # The buttons bring the user back to this very request (a re-rendered POST has no query: fallback).
+            context["org_access_next"] = self.request.get_full_path() if self.request.method == "GET" else ""
         response = super().render_to_response(context, **response_kwargs)
         # The consent page must never be framed by another site (clickjacking).
         response["Content-Security-Policy"] = "frame-ancestors 'none'"

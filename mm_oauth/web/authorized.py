@@ -15,6 +15,7 @@ from oauth2_provider.scopes import get_scopes_backend
 
 from ..services import consent as consents
 from ..services.provider_settings import provider_enabled
+from .organizations import access_rows
 
 LIST_URL = "mm_oauth:authorized-apps"
 
@@ -30,10 +31,16 @@ class AuthorizedAppsView(LoginRequiredMixin, View):
 
     def get(self, request):
         rows = [
-            {"consent": consent, "app": consent.application, "scopes": scope_words(consent.scopes)}
+            {
+                "consent": consent,
+                "app": consent.application,
+                "scopes": scope_words(consent.scopes),
+                # Each organization's stance on the app, with Request (members) and Grant (owners) buttons.
+                "org_access": access_rows(request.user, consent.application),
+            }
             for consent in consents.authorized_apps(request.user)
         ]
-        context = {"rows": rows, "provider_enabled": provider_enabled()}
+        context = {"rows": rows, "provider_enabled": provider_enabled(), "next": request.get_full_path()}
         return TemplateResponse(request, "mm_oauth/authorized/list.html", context)
 
 
