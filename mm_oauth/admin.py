@@ -8,11 +8,9 @@ at ``ApplicationAdmin`` with ``OAUTH2_PROVIDER["APPLICATION_ADMIN_CLASS"]``
 from django.contrib import admin
 from django.http import HttpResponseRedirect
 from django.urls import reverse
-from django.utils import timezone
 
-from . import signals
 from .models import AppAccess, AuditEvent, Membership, Organization, ProviderSettings
-from .services import audit
+from .services import audit, organizations
 from .services.provider_settings import get_settings_row, update_provider_settings
 
 
@@ -107,22 +105,27 @@ class MembershipInline(admin.TabularInline):
 
 
 class AppAccessInline(admin.TabularInline):
-    """Each application's standing; who asked and who decided, and when, are history: read-only."""
+    """Each application's standing, read-only here: owners decide on their third-party access page."""
 
     model = AppAccess
     extra = 0
-    raw_id_fields = ("application",)
     fields = ("application", "state", "requested_by", "requested_at", "decided_by", "decided_at")
-    readonly_fields = ("requested_by", "requested_at", "decided_by", "decided_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
     """Organizations with their members and third-party application access.
 
-    A site admin is usually no owner, so these changes cannot go through the
-    owners' services; they are recorded in the audit trail and signalled the
-    same way (no emails are sent).
+    Turning restrictions on or off goes through the owners' service (site
+    admins may act as owners), so it is audited and signalled the same way.
     """
 
     list_display = ("name", "slug", "restrict_third_party_apps", "created_at")
@@ -134,25 +137,17 @@ class OrganizationAdmin(admin.ModelAdmin):
     inlines = [MembershipInline, AppAccessInline]
 
     def save_model(self, request, obj, form, change):
+        if change and "restrict_third_party_apps" in form.changed_data:
+            restricted = obj.restrict_third_party_apps
+            obj.restrict_third_party_apps = not restricted  # the service makes the change
+            super().save_model(request, obj, form, change)
+            organizations.set_restrictions(actor=request.user, org=obj, restricted=restricted, request=request)
+            return
         super().save_model(request, obj, form, change)
         if not change:
             _record(AuditEvent.Action.ORG_CREATED, obj, request, {"name": obj.name, "slug": obj.slug})
-        elif "restrict_third_party_apps" in form.changed_data:
-            restricted = obj.restrict_third_party_apps
-            action = (
-                AuditEvent.Action.ORG_RESTRICTIONS_ENABLED
-                if restricted
-                else AuditEvent.Action.ORG_RESTRICTIONS_DISABLED
-            )
-            _record(action, obj, request, {"via": "admin"})
-            signals.org_restrictions_changed.send(
-                sender=Organization, organization=obj, restricted=restricted, actor=request.user, request=request
-            )
 
     def save_formset(self, request, form, formset, change):
-        if formset.model is AppAccess:
-            self._save_access(request, form.instance, formset)
-            return
         if formset.model is Membership:
             for inline_form in formset.forms:
                 if inline_form.has_changed() and not inline_form.cleaned_data.get("DELETE"):
@@ -162,33 +157,6 @@ class OrganizationAdmin(admin.ModelAdmin):
                         changes = {"user": member.get_username(), "role": role, "via": "admin"}
                         _record(AuditEvent.Action.ORG_MEMBER_ADDED, form.instance, request, changes)
         super().save_formset(request, form, formset, change)
-
-    def _save_access(self, request, org, formset):
-        """Stamp who decided and when on every state change, then audit and signal it."""
-        decided = []
-        for access in formset.save(commit=False):
-            previous = AppAccess.objects.filter(pk=access.pk).values_list("state", flat=True).first()
-            if access.state != previous:
-                now = timezone.now()
-                if access.state == AppAccess.State.REQUESTED:
-                    access.requested_by, access.requested_at = request.user, now
-                    access.decided_by = access.decided_at = None
-                else:
-                    access.decided_by, access.decided_at = request.user, now
-                decided.append(access)
-            access.save()
-        for access in formset.deleted_objects:
-            access.delete()
-        formset.save_m2m()
-        actions = {
-            AppAccess.State.REQUESTED: (AuditEvent.Action.APP_ACCESS_REQUESTED, signals.app_access_requested),
-            AppAccess.State.APPROVED: (AuditEvent.Action.APP_ACCESS_APPROVED, signals.app_access_approved),
-            AppAccess.State.DENIED: (AuditEvent.Action.APP_ACCESS_DENIED, signals.app_access_denied),
-        }
-        for access in decided:
-            action, signal = actions[access.state]
-            _record(action, org, request, {"application": access.application.client_id, "via": "admin"})
-            signal.send(sender=AppAccess, access=access, actor=request.user, request=request)
 
 
 def _record(action, org, request, changes):

@@ -461,43 +461,53 @@ def admin_form_data(page):
     return data
 
 
-def test_admin_lists_members_and_access_with_who_and_when_read_only(client, superuser, org, owner, member, app):
+def test_admin_lists_members_and_access_read_only(client, superuser, org, owner, member, app):
     orgs.request_access(actor=member, org=org, app=app)
     client.force_login(superuser)
     assert "Acme" in client.get("/admin/mm_oauth/organization/").content.decode()
     page = client.get(f"/admin/mm_oauth/organization/{org.pk}/change/")
     html = page.content.decode()
-    assert page.status_code == 200 and "bob" in html and "olivia" in html
-    assert 'name="app_access-0-state"' in html
-    assert 'name="app_access-0-requested_by"' not in html and 'name="app_access-0-decided_at"' not in html
+    assert page.status_code == 200 and "bob" in html and "olivia" in html and "Zapier" in html
+    # Owners decide on their own page; the admin shows the history but cannot rewrite it.
+    assert 'name="app_access-0-state"' not in html and 'name="app_access-0-decided_at"' not in html
 
 
-def test_admin_decisions_are_stamped_audited_and_signalled(client, superuser, org, member, app):
+def test_admin_restriction_changes_go_through_the_service(client, superuser, org, member, app):
     from mm_oauth import signals
 
-    orgs.request_access(actor=member, org=org, app=app)
     received = []
 
     def receiver(**kwargs):
-        received.append(kwargs["access"])
+        received.append(kwargs["restricted"])
 
-    signals.app_access_approved.connect(receiver)
+    signals.org_restrictions_changed.connect(receiver)
     try:
         client.force_login(superuser)
         page = client.get(f"/admin/mm_oauth/organization/{org.pk}/change/")
         data = admin_form_data(page)
-        data["app_access-0-state"] = "approved"
         data["restrict_third_party_apps"] = ""
         response = client.post(f"/admin/mm_oauth/organization/{org.pk}/change/", data)
         assert response.status_code == 302, response.content.decode()[:2000]
     finally:
-        signals.app_access_approved.disconnect(receiver)
-    access = AppAccess.objects.get()
-    assert access.state == State.APPROVED and access.decided_by == superuser and access.decided_at
-    assert access.requested_by == member  # history kept
-    assert [a.pk for a in received] == [access.pk]
-    assert AuditEvent.objects.filter(action="org.oauth_app_access_approved", actor=superuser).exists()
-    assert AuditEvent.objects.filter(action="org.oauth_app_restrictions_disabled", actor=superuser).exists()
+        signals.org_restrictions_changed.disconnect(receiver)
+    org.refresh_from_db()
+    assert org.restrict_third_party_apps is False
+    assert received == [False]
+    assert AuditEvent.objects.filter(action="org.oauth_app_restrictions_disabled", actor=superuser).count() == 1
+
+
+def test_site_admins_may_act_as_owners_in_the_services(superuser, org, member, app):
+    orgs.request_access(actor=member, org=org, app=app)
+    assert orgs.approve(actor=superuser, org=org, app=app).state == State.APPROVED
+
+
+def test_the_last_owner_cannot_step_down(org, owner):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as excinfo:
+        orgs.add_member(actor=owner, org=org, user_id=owner.pk, role="member")
+    assert "role" in excinfo.value.message_dict
+    assert orgs.membership_of(owner, org).is_owner
 
 
 def test_a_message_is_shown_on_the_next_page(org, owner, member, app):

@@ -15,8 +15,9 @@ from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .. import signals
+from .. import policy, signals
 from ..models import AppAccess, AuditEvent, Membership, Organization
 from . import audit
 
@@ -47,23 +48,35 @@ def get_org_for(user, slug):
     org = Organization.objects.filter(slug=slug).first()
     membership = membership_of(user, org) if org is not None else None
     if membership is None:
-        raise Http404("No such organization.")
+        raise Http404(_("No such organization."))
     return org, membership
 
 
 def require_owner(user, org):
+    """Return the owner's membership (None for a site admin acting as owner); refuse everyone else.
+
+    Site admins (superusers, ``mm_oauth.manage_system_wide_oauth``) may act as
+    owners, e.g. from the Django admin.
+    """
     membership = membership_of(user, org)
+    if membership is not None and membership.is_owner:
+        return membership
+    if policy.manages_all_apps(user):
+        return None
     if membership is None:
-        raise Http404("No such organization.")
-    if not membership.is_owner:
-        raise PermissionDenied("Only the organization's owners may do this.")
-    return membership
+        raise Http404(_("No such organization."))
+    raise PermissionDenied(_("Only the organization's owners may do this."))
 
 
 def access_list(org):
     """Return the org's AppAccess rows: pending requests first, then approved, then denied."""
     rows = AppAccess.objects.filter(organization=org).select_related("application", "requested_by", "decided_by")
-    return sorted(rows, key=lambda row: (ORDER[row.state], -(row.requested_at or row.decided_at).timestamp()))
+
+    def newest_first(row):
+        when = row.requested_at or row.decided_at
+        return -when.timestamp() if when else 0
+
+    return sorted(rows, key=lambda row: (ORDER[row.state], newest_first(row)))
 
 
 def access_state(org, app):
@@ -99,19 +112,26 @@ def create_organization(*, actor, name, slug, request=None):
             Membership.objects.create(organization=org, user=actor, role=Role.OWNER)
             _record(AuditEvent.Action.ORG_CREATED, org, actor, request, {"name": name, "slug": slug})
     except IntegrityError:
-        raise ValidationError({"slug": ["An organization with this slug already exists."]}) from None
+        raise ValidationError({"slug": [_("An organization with this slug already exists.")]}) from None
     return org
 
 
 def add_member(*, actor, org, user_id, role, request=None):
-    """Add a user to ``org`` (or change their role); owners only."""
+    """Add a user to ``org`` (or change their role); owners only. The last owner cannot step down."""
     require_owner(actor, org)
     if role not in Role.values:
-        raise ValidationError({"role": [f"Must be one of: {', '.join(Role.values)}."]})
-    user = get_user_model().objects.filter(pk=user_id).first() if str(user_id).isdigit() else None
+        raise ValidationError({"role": [_("Must be one of: %(roles)s.") % {"roles": ", ".join(Role.values)}]})
+    User = get_user_model()
+    try:
+        user = User.objects.filter(pk=User._meta.pk.to_python(user_id)).first()
+    except (ValidationError, ValueError, TypeError):
+        user = None
     if user is None:
-        raise ValidationError({"user_id": ["No such user."]})
+        raise ValidationError({"user_id": [_("No such user.")]})
     with transaction.atomic():
+        owners = Membership.objects.select_for_update().filter(organization=org, role=Role.OWNER)
+        if role != Role.OWNER and [m.user_id for m in owners] == [user.pk]:
+            raise ValidationError({"role": [_("An organization needs at least one owner.")]})
         membership, _created = Membership.objects.update_or_create(organization=org, user=user, defaults={"role": role})
         _record(AuditEvent.Action.ORG_MEMBER_ADDED, org, actor, request, {"user": user.get_username(), "role": role})
     return membership
@@ -143,7 +163,7 @@ def request_access(*, actor, org, app, request=None):
     approved; a pending request is not repeated. Owners are emailed.
     """
     if membership_of(actor, org) is None:
-        raise Http404("No such organization.")
+        raise Http404(_("No such organization."))
     if app.organization_id == org.pk:
         return _decide(actor, org, app, State.APPROVED, request, notify=False)
     now = timezone.now()
@@ -175,7 +195,7 @@ def deny(*, actor, org, app, request=None):
     """Deny ``app`` (also a previously approved one); owners only. Users' tokens are untouched."""
     require_owner(actor, org)
     if app.organization_id == org.pk:
-        raise ValidationError({"application": ["An application owned by the organization is always approved."]})
+        raise ValidationError({"application": [_("An application owned by the organization is always approved.")]})
     return _decide(actor, org, app, State.DENIED, request)
 
 
