@@ -173,3 +173,10 @@ def test_deauthorize_then_the_next_sign_in_asks_again(browser, app, user):
     consents.deauthorize(user, app)
     assert not Consent.objects.exists()
     assert authorize_get(browser, app).status_code == 200
+
+
+def test_the_consent_page_speaks_the_browsers_language(browser, app):
+    query = {"response_type": "code", "client_id": app.client_id, "redirect_uri": app.callback_urls[0]}
+    html = browser.get("/oauth/authorize", query, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert '<html lang="de">' in html
+    assert "Zulassen" in html and "Ablehnen" in html and ">Allow<" not in html

@@ -36,11 +36,11 @@ def require_gettext(*tools):
 
 
 def read_po(path):
-    """Return ``{msgid: (msgstr, flags)}`` for a .po file's active entries (header and obsolete ones left out).
+    """Return ``{msgid: (msgstrs, flags)}`` for a .po file's active entries (header and obsolete ones left out).
 
     A minimal reader of the subset of the PO format that GNU gettext writes:
     ``#,`` flag lines, ``msgid``/``msgstr`` keywords and continuation strings.
-    Plural entries keep their ``msgstr[0]`` only.
+    ``msgstrs`` holds every form (``msgstr``, or ``msgstr[0]``, ``msgstr[1]``, ...).
     """
     entries = {}
 
@@ -62,7 +62,7 @@ def read_po(path):
                 fields[current] = unquote(value)
         msgid = fields.get("msgid")
         if msgid:
-            entries[msgid] = (fields.get("msgstr", fields.get("msgstr[0]", "")), flags)
+            entries[msgid] = ([value for key, value in fields.items() if key.startswith("msgstr")], flags)
     return entries
 
 
@@ -115,7 +115,7 @@ def test_app_verbose_name_is_translated():
 def test_every_message_is_translated(po_path):
     entries = read_po(po_path)
     assert entries, f"{po_path} has no messages"
-    untranslated = sorted(msgid for msgid, (msgstr, _) in entries.items() if not msgstr)
+    untranslated = sorted(msgid for msgid, (msgstrs, _) in entries.items() if not msgstrs or not all(msgstrs))
     fuzzy = sorted(msgid for msgid, (_, flags) in entries.items() if "fuzzy" in flags)
     assert not untranslated, f"untranslated in {po_path}: {untranslated}"
     assert not fuzzy, f"fuzzy (needs review) in {po_path}: {fuzzy}"

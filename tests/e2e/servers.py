@@ -66,8 +66,8 @@ def wait_until_up(url, process, timeout=30):
         if process.poll() is not None:
             raise RuntimeError(f"server exited early: {process.stderr.read()[-2000:]}")
         try:
-            requests.get(url, timeout=1)
+            requests.get(url, timeout=5)
             return
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or too busy to answer
             time.sleep(0.1)
     raise RuntimeError(f"server at {url} did not start within {timeout}s")
