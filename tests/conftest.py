@@ -5,6 +5,7 @@ import itertools
 import pytest
 from django.contrib.auth import get_user_model
 
+from mm_oauth.services import organizations as orgs
 from mm_oauth.services import provider_settings
 from mm_oauth.services.applications import register_application
 
@@ -61,3 +62,21 @@ def make_app(db):
         return app
 
     return make
+
+
+@pytest.fixture
+def owner(make_user):
+    """Olivia, who owns the organization ``org``."""
+    return make_user("olivia")
+
+
+@pytest.fixture
+def org(owner):
+    """Acme: a new organization (third-party apps restricted), owned by ``owner``."""
+    return orgs.create_organization(actor=owner, name="Acme", slug="acme")
+
+
+@pytest.fixture
+def outsider(make_user):
+    """Eve, who belongs to no organization."""
+    return make_user("eve")

@@ -37,3 +37,25 @@ def authorize(client, app, *, redirect_uri=None, challenge=None, state="xyz", sc
         response = client.post("/oauth/authorize", data)
     assert response.status_code == 302, (response.status_code, response.content[:500])
     return query_of(response["Location"])
+
+
+def exchange_code(app, code, **extra):
+    """POST the authorization code to the token endpoint as the app; return the response."""
+    from django.test import Client
+
+    data = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": app.callback_urls[0],
+        "client_id": app.client_id,
+        "client_secret": app.plain_secret,
+        **extra,
+    }
+    return Client(enforce_csrf_checks=True).post("/oauth/access_token", data)
+
+
+def obtain_tokens(client, app):
+    """Sign the client's user in to ``app`` (authorize, then exchange the code); return the token JSON."""
+    response = exchange_code(app, authorize(client, app)["code"])
+    assert response.status_code == 200, response.content
+    return response.json()

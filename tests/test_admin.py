@@ -5,7 +5,7 @@ from django.contrib import admin
 from oauth2_provider.models import get_access_token_model, get_application_model, get_refresh_token_model
 
 from mm_oauth.admin import ApplicationAdmin
-from tests.oauth_helpers import authorize
+from tests.oauth_helpers import obtain_tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -48,23 +48,7 @@ def test_only_superusers_may_change_is_trusted(client, make_user, make_app):
 def test_token_pages_mask_tokens(client, superuser, user, provider_on, make_app):
     app = make_app(is_trusted=True)
     client.force_login(user)
-    code = authorize(client, app)["code"]
-    from django.test import Client
-
-    body = (
-        Client()
-        .post(
-            "/oauth/access_token",
-            {
-                "grant_type": "authorization_code",
-                "code": code,
-                "redirect_uri": app.callback_urls[0],
-                "client_id": app.client_id,
-                "client_secret": app.plain_secret,
-            },
-        )
-        .json()
-    )
+    body = obtain_tokens(client, app)
     token = get_access_token_model().objects.get()
     refresh = get_refresh_token_model().objects.get()
     client.force_login(superuser)

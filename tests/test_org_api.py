@@ -23,25 +23,10 @@ ORG_KEYS = {"id", "name", "slug", "role", "restrict_third_party_apps", "create_a
 
 
 @pytest.fixture
-def owner(make_user):
-    return make_user("olivia")
-
-
-@pytest.fixture
-def org(owner):
-    return orgs.create_organization(actor=owner, name="Acme", slug="acme")
-
-
-@pytest.fixture
 def member(org, owner, make_user):
     user = make_user("bob")
     orgs.add_member(actor=owner, org=org, user_id=user.pk, role="member")
     return user
-
-
-@pytest.fixture
-def outsider(make_user):
-    return make_user("eve")
 
 
 @pytest.fixture

@@ -21,25 +21,10 @@ AUTHORIZED_URL = "/account/security/oauth-apps/"
 
 
 @pytest.fixture
-def owner(make_user):
-    return make_user("olivia")
-
-
-@pytest.fixture
-def org(owner):
-    return orgs.create_organization(actor=owner, name="Acme", slug="acme")
-
-
-@pytest.fixture
 def member(org, owner, make_user):
     user = make_user("bob")
     orgs.add_member(actor=owner, org=org, user_id=user.pk, role="member")
     return user
-
-
-@pytest.fixture
-def outsider(make_user):
-    return make_user("eve")
 
 
 @pytest.fixture

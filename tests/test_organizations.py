@@ -21,16 +21,6 @@ State = AppAccess.State
 
 
 @pytest.fixture
-def owner(make_user):
-    return make_user("olivia")
-
-
-@pytest.fixture
-def org(owner):
-    return orgs.create_organization(actor=owner, name="Acme", slug="acme")
-
-
-@pytest.fixture
 def member(org, owner, user):
     orgs.add_member(actor=owner, org=org, user_id=user.pk, role="member")
     return user

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from mm_oauth.models import ProviderSettings
 from mm_oauth.services import provider_settings
-from tests.oauth_helpers import authorize
+from tests.oauth_helpers import obtain_tokens
 
 REASON = "The system admin has turned off the OAuth 2.0 service provider."
 
@@ -56,21 +56,7 @@ def test_bearer_tokens_are_refused_while_off_and_work_again_when_on(client, user
     switch(True)
     app = make_app(is_trusted=True)
     client.force_login(user)
-    code = authorize(client, app)["code"]
-    token = (
-        Client()
-        .post(
-            "/oauth/access_token",
-            {
-                "grant_type": "authorization_code",
-                "code": code,
-                "redirect_uri": app.callback_urls[0],
-                "client_id": app.client_id,
-                "client_secret": app.plain_secret,
-            },
-        )
-        .json()["access_token"]
-    )
+    token = obtain_tokens(client, app)["access_token"]
     bearer = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     assert Client().get("/api/v4/users/me", **bearer).status_code == 200
 

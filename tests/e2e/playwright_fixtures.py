@@ -29,11 +29,20 @@ SCREENSHOTS = Path(os.environ.get("MM_OAUTH_SCREENSHOTS", "/tmp"))
 TIMEOUT_MS = 10_000
 
 
+def require_chromium():
+    """Skip without Debian's Chromium on a developer machine; fail in CI, where it must be installed."""
+    if os.path.exists(CHROMIUM):
+        return
+    message = f"{CHROMIUM} is not installed (apt-get install chromium)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 @pytest.fixture(scope="module")
 def chromium():
     """One headless Chromium for the module (each test opens its own contexts)."""
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with pytest.MonkeyPatch.context() as monkeypatch:

@@ -9,29 +9,16 @@ Screenshots of the list and the confirmation page go to /tmp for a person to
 look at (``MM_OAUTH_SCREENSHOTS`` names another directory).
 """
 
-import os
-from pathlib import Path
-
 import pytest
 import requests
 from playwright.sync_api import expect, sync_playwright
 
 from mm_oauth.models import Application
 from tests.conftest import PASSWORD
+from tests.e2e.playwright_fixtures import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, require_chromium
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(os.environ.get("MM_OAUTH_SCREENSHOTS", "/tmp"))
 CALLBACK_1 = "https://zapier.example.com/oauth/callback"
 CALLBACK_2 = "https://zapier.example.com/oauth/callback2"
 CALLBACK_NEW = "https://zapier.example.com/oauth/v2/callback"
@@ -39,8 +26,7 @@ CALLBACK_NEW = "https://zapier.example.com/oauth/v2/callback"
 
 @pytest.fixture
 def browser(monkeypatch):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    require_chromium()
     # Playwright's sync API runs an event loop in this thread; the ORM calls the
     # test makes beside it are still synchronous and safe.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

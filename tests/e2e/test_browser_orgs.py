@@ -11,9 +11,6 @@ Screenshots of the consent page and the owners' page go to /tmp for a person to
 look at (``MM_OAUTH_SCREENSHOTS`` names another directory).
 """
 
-import os
-from pathlib import Path
-
 import pytest
 import requests
 from django.core import mail
@@ -24,20 +21,10 @@ from example_project.site.models import Project
 from mm_oauth.models import AppAccess
 from mm_oauth.services import organizations as orgs
 from tests.conftest import PASSWORD
+from tests.e2e.playwright_fixtures import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, require_chromium
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(os.environ.get("MM_OAUTH_SCREENSHOTS", "/tmp"))
 CALLBACK = "http://127.0.0.1:9/callback"  # never contacted: the browser's request is answered by the test
 
 
@@ -49,8 +36,7 @@ def _insecure_transport_for_localhost(monkeypatch):
 
 @pytest.fixture
 def browser(monkeypatch):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    require_chromium()
     # Playwright's sync API runs an event loop in this thread; the ORM calls the
     # test makes beside it are still synchronous and safe.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
