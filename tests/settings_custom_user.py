@@ -5,3 +5,7 @@ from tests.settings import INSTALLED_APPS
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.custom_user"]
 AUTH_USER_MODEL = "custom_user.Member"
+
+# Runs beside the main suite (in a subprocess of it): on a database server, use a test database of its own.
+if "postgresql" in DATABASES["default"]["ENGINE"]:  # noqa: F405
+    DATABASES = {"default": {**DATABASES["default"], "TEST": {"NAME": "test_mm_oauth_custom_user"}}}  # noqa: F405
