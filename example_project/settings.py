@@ -127,7 +127,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # oauth2_provider's tables are first migrated.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "mm_oauth.Application"
 OAUTH2_PROVIDER = oauth2_provider_settings()
-MM_OAUTH = {}
+# The example emails a security notice (to the console) when a user authorizes a new app.
+MM_OAUTH = {"NOTIFY_NEW_AUTHORIZATION": True}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -27,3 +27,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# mm_oauth's defaults (the example site turns the new-authorization notice on).
+MM_OAUTH = {}
