@@ -1,8 +1,6 @@
 """Headless Chromium for Playwright tests: the Debian browser, launched once per test module.
 
-Import the fixtures into a test module that needs them::
-
-    from tests.e2e.playwright_fixtures import chromium, new_page  # noqa: F401
+tests/e2e/conftest.py makes the fixtures available to every end-to-end module.
 
 Playwright's sync API runs an event loop in the test's thread, which makes
 Django refuse the ORM calls the test makes beside it; they are still

@@ -11,11 +11,11 @@ look at (``MM_OAUTH_SCREENSHOTS`` names another directory).
 
 import pytest
 import requests
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from mm_oauth.models import Application
 from tests.conftest import PASSWORD
-from tests.e2e.playwright_fixtures import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, require_chromium
+from tests.e2e.playwright_fixtures import SCREENSHOTS
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -25,17 +25,9 @@ CALLBACK_NEW = "https://zapier.example.com/oauth/v2/callback"
 
 
 @pytest.fixture
-def browser(monkeypatch):
-    require_chromium()
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the
-    # test makes beside it are still synchronous and safe.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+def browser(chromium):
+    """The module's headless Chromium (see tests/e2e/playwright_fixtures.py)."""
+    return chromium
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from example_project.site.models import Post
 from mm_oauth.models import Consent
 from mm_oauth.services.applications import register_application
 from mm_oauth.services.provider_settings import update_provider_settings
-from tests.e2e.playwright_fixtures import SCREENSHOTS, chromium, new_page  # noqa: F401
+from tests.e2e.playwright_fixtures import SCREENSHOTS
 from tests.e2e.test_sample_client import client_server, demo  # noqa: F401
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
