@@ -145,7 +145,13 @@ class OrganizationAdmin(admin.ModelAdmin):
             return
         super().save_model(request, obj, form, change)
         if not change:
-            _record(AuditEvent.Action.ORG_CREATED, obj, request, {"name": obj.name, "slug": obj.slug})
+            audit.record_for(
+                AuditEvent.Action.ORG_CREATED,
+                obj,
+                actor=request.user,
+                request=request,
+                changes={"name": obj.name, "slug": obj.slug},
+            )
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Membership:
@@ -155,17 +161,11 @@ class OrganizationAdmin(admin.ModelAdmin):
                     role = inline_form.cleaned_data.get("role")
                     if member is not None:
                         changes = {"user": member.get_username(), "role": role, "via": "admin"}
-                        _record(AuditEvent.Action.ORG_MEMBER_ADDED, form.instance, request, changes)
+                        audit.record_for(
+                            AuditEvent.Action.ORG_MEMBER_ADDED,
+                            form.instance,
+                            actor=request.user,
+                            request=request,
+                            changes=changes,
+                        )
         super().save_formset(request, form, formset, change)
-
-
-def _record(action, org, request, changes):
-    audit.record(
-        action,
-        actor=request.user,
-        request=request,
-        target_type="organization",
-        target_id=org.slug,
-        target_label=org.name,
-        changes=changes,
-    )

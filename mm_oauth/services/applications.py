@@ -77,7 +77,7 @@ def register_application(
     _validate(app, callback_urls)
     with transaction.atomic():
         app.save()
-        _record(AuditEvent.Action.APP_CREATED, app, actor, request, describe(app))
+        audit.record_for(AuditEvent.Action.APP_CREATED, app, actor=actor, request=request, changes=describe(app))
     signals.app_created.send(sender=Application, app=app, actor=actor, request=request)
     return app, secret
 
@@ -149,7 +149,7 @@ def update_application(app, *, actor=None, request=None, **changes):
     if changed:
         with transaction.atomic():
             app.save()
-            _record(AuditEvent.Action.APP_UPDATED, app, actor, request, changed)
+            audit.record_for(AuditEvent.Action.APP_UPDATED, app, actor=actor, request=request, changes=changed)
         signals.app_updated.send(sender=type(app), app=app, actor=actor, request=request, changes=changed)
     return changed
 
@@ -166,7 +166,7 @@ def delete_application(app, *, actor=None, request=None):
     summary = describe(app)
     with transaction.atomic():
         summary["revoked"] = revoke_all_tokens(app)
-        _record(AuditEvent.Action.APP_DELETED, app, actor, request, summary)
+        audit.record_for(AuditEvent.Action.APP_DELETED, app, actor=actor, request=request, changes=summary)
         client_id = app.client_id
         app.delete()
     app.client_id = client_id
@@ -199,18 +199,12 @@ def regenerate_secret(app, *, actor=None, request=None, grace_seconds=None):
     app.hash_client_secret = True
     with transaction.atomic():
         app.save()
-        _record(AuditEvent.Action.APP_SECRET_REGENERATED, app, actor, request, {"grace_seconds": grace})
+        audit.record_for(
+            AuditEvent.Action.APP_SECRET_REGENERATED,
+            app,
+            actor=actor,
+            request=request,
+            changes={"grace_seconds": grace},
+        )
     signals.app_secret_regenerated.send(sender=type(app), app=app, actor=actor, request=request)
     return secret
-
-
-def _record(action, app, actor, request, changes):
-    audit.record(
-        action,
-        actor=actor,
-        request=request,
-        target_type="application",
-        target_id=app.client_id,
-        target_label=app.name,
-        changes=changes,
-    )

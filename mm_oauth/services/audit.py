@@ -29,3 +29,22 @@ def record(action, *, actor=None, request=None, target_type, target_id="", targe
         ip_address=_client_address(request),
         user_agent=(request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:256],
     )
+
+
+def record_for(action, target, *, actor=None, request=None, changes=None):
+    """Record an event about an application (by client ID) or an organization (by slug)."""
+    from ..models import Organization
+
+    if isinstance(target, Organization):
+        kind, ident = "organization", target.slug
+    else:
+        kind, ident = "application", target.client_id
+    return record(
+        action,
+        actor=actor,
+        request=request,
+        target_type=kind,
+        target_id=ident,
+        target_label=target.name,
+        changes=changes,
+    )

@@ -41,13 +41,11 @@ def record_grant(user, app, scopes, request=None):
     try:
         with transaction.atomic():
             consent = Consent.objects.create(user=user, application=app, scope=" ".join(sorted(scopes)))
-            audit.record(
+            audit.record_for(
                 AuditEvent.Action.AUTHORIZATION_GRANTED,
+                app,
                 actor=user,
                 request=request,
-                target_type="application",
-                target_id=app.client_id,
-                target_label=app.name,
                 changes={"scopes": sorted(scopes)},
             )
     except IntegrityError:  # a concurrent first grant won the race: merge into it
@@ -97,14 +95,8 @@ def deauthorize(user, app, request=None):
         deleted, _ = Consent.objects.filter(user=user, application=app).delete()
         if not deleted and not any(revoked.values()):
             raise Http404("You have not authorized this application.")
-        audit.record(
-            AuditEvent.Action.AUTHORIZATION_REVOKED,
-            actor=user,
-            request=request,
-            target_type="application",
-            target_id=app.client_id,
-            target_label=app.name,
-            changes={"revoked": revoked},
+        audit.record_for(
+            AuditEvent.Action.AUTHORIZATION_REVOKED, app, actor=user, request=request, changes={"revoked": revoked}
         )
     signals.authorization_revoked.send(sender=Consent, user=user, app=app, actor=user, request=request)
     return revoked

@@ -110,7 +110,9 @@ def create_organization(*, actor, name, slug, request=None):
         with transaction.atomic():
             org.save()
             Membership.objects.create(organization=org, user=actor, role=Role.OWNER)
-            _record(AuditEvent.Action.ORG_CREATED, org, actor, request, {"name": name, "slug": slug})
+            audit.record_for(
+                AuditEvent.Action.ORG_CREATED, org, actor=actor, request=request, changes={"name": name, "slug": slug}
+            )
     except IntegrityError:
         raise ValidationError({"slug": [_("An organization with this slug already exists.")]}) from None
     return org
@@ -133,7 +135,13 @@ def add_member(*, actor, org, user_id, role, request=None):
         if role != Role.OWNER and [m.user_id for m in owners] == [user.pk]:
             raise ValidationError({"role": [_("An organization needs at least one owner.")]})
         membership, _created = Membership.objects.update_or_create(organization=org, user=user, defaults={"role": role})
-        _record(AuditEvent.Action.ORG_MEMBER_ADDED, org, actor, request, {"user": user.get_username(), "role": role})
+        audit.record_for(
+            AuditEvent.Action.ORG_MEMBER_ADDED,
+            org,
+            actor=actor,
+            request=request,
+            changes={"user": user.get_username(), "role": role},
+        )
     return membership
 
 
@@ -149,7 +157,7 @@ def set_restrictions(*, actor, org, restricted, request=None):
         action = (
             AuditEvent.Action.ORG_RESTRICTIONS_ENABLED if restricted else AuditEvent.Action.ORG_RESTRICTIONS_DISABLED
         )
-        _record(action, org, actor, request, {})
+        audit.record_for(action, org, actor=actor, request=request, changes={})
     signals.org_restrictions_changed.send(
         sender=Organization, organization=org, restricted=restricted, actor=actor, request=request
     )
@@ -179,7 +187,13 @@ def request_access(*, actor, org, app, request=None):
             access.state, access.requested_by, access.requested_at = State.REQUESTED, actor, now
             access.decided_by = access.decided_at = None
             access.save()
-        _record(AuditEvent.Action.APP_ACCESS_REQUESTED, org, actor, request, {"application": app.client_id})
+        audit.record_for(
+            AuditEvent.Action.APP_ACCESS_REQUESTED,
+            org,
+            actor=actor,
+            request=request,
+            changes={"application": app.client_id},
+        )
     signals.app_access_requested.send(sender=AppAccess, access=access, actor=actor, request=request)
     _notify_owners(access, request)
     return access
@@ -208,7 +222,7 @@ def _decide(actor, org, app, state, request, notify=True):
         access.save()
         approved = state == State.APPROVED
         action = AuditEvent.Action.APP_ACCESS_APPROVED if approved else AuditEvent.Action.APP_ACCESS_DENIED
-        _record(action, org, actor, request, {"application": app.client_id})
+        audit.record_for(action, org, actor=actor, request=request, changes={"application": app.client_id})
     signal = signals.app_access_approved if approved else signals.app_access_denied
     signal.send(sender=AppAccess, access=access, actor=actor, request=request)
     if notify:
@@ -260,15 +274,3 @@ def _notify_requester(access, request):
         "authorized_url": request.build_absolute_uri(path) if request is not None else path,
     }
     _send("app_access_decided", context, [_email(access.requested_by)])
-
-
-def _record(action, org, actor, request, changes):
-    audit.record(
-        action,
-        actor=actor,
-        request=request,
-        target_type="organization",
-        target_id=org.slug,
-        target_label=org.name,
-        changes=changes,
-    )
