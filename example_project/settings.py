@@ -64,11 +64,25 @@ TEMPLATES = [
 ]
 
 
+def sqlite_database(name):
+    """Return a DATABASES entry for the SQLite file ``name``, ready for concurrent requests.
+
+    ``IMMEDIATE`` transactions take the write lock when they begin, so two
+    requests that read and then write (a token refresh, a consent) queue on the
+    busy timeout instead of one failing with "database is locked".
+    """
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": name,
+        "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+    }
+
+
 def database_from_url(url):
     """Return a DATABASES entry for a ``postgres://`` or ``sqlite:///`` URL."""
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": unquote(parts.path[1:]) or ":memory:"}
+        return sqlite_database(unquote(parts.path[1:]) or ":memory:")
     if parts.scheme in ("postgres", "postgresql"):
         options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
         return {
@@ -87,7 +101,7 @@ def database_from_url(url):
 DATABASES = {
     "default": database_from_url(os.environ["DATABASE_URL"])
     if os.environ.get("DATABASE_URL")
-    else {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "example.sqlite3"}
+    else sqlite_database(VAR_DIR / "example.sqlite3")
 }
 
 if os.environ.get("CACHE_URL"):

@@ -410,10 +410,9 @@ def test_concurrent_posts_with_an_expired_token_refresh_it_once(browser, demo):
     # Replaying a rotated refresh token would have revoked them all (reuse detection): one refresh only.
     assert all("revoked" not in page.text for page in pages), [page.text[-800:] for page in pages]
     assert get_refresh_token_model().objects.filter(revoked__isnull=True).count() == 1
-    # The live test server shares one in-memory SQLite connection between its threads, so under
-    # this burst one request may fail there (seen once in CI); each message is posted at most once.
-    messages = list(Post.objects.values_list("message", flat=True))
-    assert len(messages) == len(set(messages)) >= 3, messages
+    # Every message posted, each once.
+    messages = sorted(Post.objects.values_list("message", flat=True))
+    assert messages == [f"message {number}" for number in range(4)]
     assert profile_fields(browser.get(demo["client_url"] + "/", timeout=10))["username"] == "alice"
 
 
