@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("provider_on")]
 
 BASE = "/api/v4/organizations"
 JSON = "application/json"
-ACCESS_KEYS = {"app", "state", "requested_by", "requested_at", "decided_by", "decided_at"}
+ACCESS_KEYS = {"app", "state", "requested_by", "requested_at", "decided_by", "decided_at", "owned"}
 APP_KEYS = {"id", "name", "description", "homepage", "icon_url"}
 ORG_KEYS = {"id", "name", "slug", "role", "restrict_third_party_apps", "create_at"}
 
@@ -292,6 +292,19 @@ def test_pending_requests_are_listed_first(org, owner, member, make_app):
         ("A", "approved"),
         ("C", "denied"),
     ]
+
+
+def test_apps_the_organization_owns_are_listed_as_owned_and_approved(org, owner, member, make_app):
+    owned, asked = make_app(name="Owned"), make_app(name="Asked")
+    owned.organization = org
+    owned.save()
+    call(api_client(member), "request", app=asked)
+    listed = call(api_client(owner), "list_apps").json()
+    assert [(item["app"]["name"], item["state"], item["owned"]) for item in listed] == [
+        ("Asked", "requested", False),
+        ("Owned", "approved", True),
+    ]
+    assert listed[1]["decided_by"] == "" and listed[1]["requested_at"] == 0
 
 
 def test_requesting_again_changes_nothing_and_emails_once(org, member, app):

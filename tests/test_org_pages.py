@@ -216,6 +216,18 @@ def test_denying_an_app_the_organization_owns_is_an_error_message(org, owner, ap
     assert not AppAccess.objects.exists()
 
 
+def test_an_app_the_organization_owns_is_listed_approved_without_a_deny_button(org, owner, app):
+    app.organization = org
+    app.save()
+    page = signed_in(owner).get(settings_page()).content.decode()
+    row = re.search(
+        rf'<li class="mm-oauth-app-item mm-oauth-access" data-client-id="{app.client_id}"(.*?)</li>', page, re.S
+    )
+    assert row and 'data-state="approved"' in row.group(0)
+    assert "Owned by this organization, so always approved." in row.group(1)
+    assert "/deny/" not in row.group(1) and "/approve/" not in row.group(1)
+
+
 def test_empty_state(org, owner):
     assert "No application has been requested" in signed_in(owner).get(settings_page()).content.decode()
 
@@ -425,6 +437,25 @@ def test_authorized_apps_page_has_the_request_buttons(org, owner, member, app):
 def test_authorized_apps_page_gives_owners_the_grant_button(org, owner, app):
     record_grant(owner, app, ["read"])
     assert section(signed_in(owner).get(AUTHORIZED_URL).content.decode(), "acme")["grant"]
+
+
+def test_authorized_apps_page_runs_a_constant_number_of_queries(org, owner, make_app):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(count):
+        for number in range(count):
+            app = make_app(name=f"App {number}")
+            record_grant(owner, app, ["read"])
+            orgs.request_access(actor=owner, org=org, app=app)
+        client = signed_in(owner)
+        client.get(AUTHORIZED_URL)  # warm: the provider settings, the session
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(AUTHORIZED_URL)
+        assert page.content.decode().count('data-org="acme"') == len(orgs.access_list(org))
+        return len(captured)
+
+    assert queries_for(1) == queries_for(20)
 
 
 # --- The organization admin --------------------------------------------------------------

@@ -94,6 +94,27 @@ class TestStateMachine:
         with pytest.raises(ValidationError):
             orgs.deny(actor=org.memberships.get(role="owner").user, org=org, app=app)
 
+    def test_apps_the_organization_owns_are_listed_as_approved(self, org, owner, member, make_app):
+        owned, requested, other = make_app(name="Owned"), make_app(name="Asked"), make_app(name="Elsewhere")
+        owned.organization = org
+        owned.save()
+        AppAccess.objects.create(organization=org, application=owned, state=State.DENIED)  # denied before it was owned
+        orgs.request_access(actor=member, org=org, app=requested)
+        second_owned = make_app(name="Also owned")
+        second_owned.organization = org
+        second_owned.save()
+
+        rows = orgs.access_list(org)
+
+        listed = [(row.application.name, row.state, row.owned) for row in rows]
+        assert listed == [
+            ("Asked", State.REQUESTED, False),
+            ("Also owned", State.APPROVED, True),
+            ("Owned", State.APPROVED, True),
+        ]
+        assert other.name not in {row.application.name for row in rows}
+        assert AppAccess.objects.count() == 2  # listing writes nothing
+
     def test_pending_requests_are_listed_first(self, org, owner, member, make_app):
         first, second, third = make_app(name="A"), make_app(name="B"), make_app(name="C")
         orgs.request_access(actor=member, org=org, app=first)

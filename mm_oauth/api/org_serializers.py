@@ -145,6 +145,9 @@ class AppAccessSerializer(serializers.Serializer):
     requested_at = serializers.SerializerMethodField(help_text="Milliseconds since the epoch; 0 if never requested.")
     decided_by = serializers.SerializerMethodField(help_text="The deciding owner's user ID; empty if undecided.")
     decided_at = serializers.SerializerMethodField(help_text="Milliseconds since the epoch; 0 if undecided.")
+    owned = serializers.SerializerMethodField(
+        help_text="The application belongs to the organization, so it is always approved and cannot be denied."
+    )
 
     def get_requested_by(self, access) -> str:
         return _user_id(access.requested_by_id)
@@ -157,3 +160,6 @@ class AppAccessSerializer(serializers.Serializer):
 
     def get_decided_at(self, access) -> int:
         return epoch_ms(access.decided_at)
+
+    def get_owned(self, access) -> bool:
+        return access.application.organization_id == access.organization_id

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from oauth2_provider.models import get_application_model
 
 from .. import policy, signals
 from ..models import AppAccess, AuditEvent, Membership, Organization
@@ -69,14 +70,25 @@ def require_owner(user, org):
 
 
 def access_list(org):
-    """Return the org's AppAccess rows: pending requests first, then approved, then denied."""
-    rows = AppAccess.objects.filter(organization=org).select_related("application", "requested_by", "decided_by")
+    """Return the org's applications as AppAccess rows: pending requests first, then approved, then denied.
+
+    Applications the organization owns are listed as approved (they always
+    are), with ``owned`` set; those never requested get an unsaved row.
+    """
+    rows = list(AppAccess.objects.filter(organization=org).select_related("application", "requested_by", "decided_by"))
+    listed = {row.application_id for row in rows}
+    owned = get_application_model().objects.filter(organization=org).exclude(pk__in=listed)
+    rows.extend(AppAccess(organization=org, application=app, state=State.APPROVED) for app in owned)
+    for row in rows:
+        row.owned = row.application.organization_id == org.pk
+        if row.owned:
+            row.state = State.APPROVED
 
     def newest_first(row):
         when = row.requested_at or row.decided_at
         return -when.timestamp() if when else 0
 
-    return sorted(rows, key=lambda row: (ORDER[row.state], newest_first(row)))
+    return sorted(rows, key=lambda row: (ORDER[row.state], newest_first(row), row.application.name))
 
 
 def access_state(org, app):
@@ -88,15 +100,29 @@ def access_state(org, app):
 
 def states_for_user(user, app):
     """Return ``[(organization, membership role, state)]`` for each of the user's organizations."""
+    return states_for_user_apps(user, [app])[app.pk]
+
+
+def states_for_user_apps(user, apps):
+    """Return ``{app.pk: [(organization, membership role, state)]}`` for each app and each of the user's organizations.
+
+    Two queries, however many apps and organizations.
+    """
     orgs = list(organizations_of(user).order_by("name"))
-    states = dict(
-        AppAccess.objects.filter(organization__in=orgs, application=app).values_list("organization_id", "state")
-    )
-    result = []
-    for org in orgs:
-        state = State.APPROVED if app.organization_id == org.pk else states.get(org.pk)
-        result.append((org, org.my_role, state))
-    return result
+    states = {}
+    if orgs and apps:
+        rows = AppAccess.objects.filter(organization__in=orgs, application__in=apps)
+        states = {
+            (org_id, app_id): state
+            for org_id, app_id, state in rows.values_list("organization_id", "application_id", "state")
+        }
+    return {
+        app.pk: [
+            (org, org.my_role, State.APPROVED if app.organization_id == org.pk else states.get((org.pk, app.pk)))
+            for org in orgs
+        ]
+        for app in apps
+    }
 
 
 # --- changing ----------------------------------------------------------------

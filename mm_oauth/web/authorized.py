@@ -15,7 +15,7 @@ from oauth2_provider.scopes import get_scopes_backend
 
 from ..services import consent as consents
 from ..services.provider_settings import provider_enabled
-from .organizations import access_rows
+from .organizations import access_rows_for_apps
 
 LIST_URL = "mm_oauth:authorized-apps"
 
@@ -30,15 +30,17 @@ class AuthorizedAppsView(LoginRequiredMixin, View):
     """List the applications the signed-in user authorized."""
 
     def get(self, request):
+        authorized = list(consents.authorized_apps(request.user))
+        # Each organization's stance on each app, with Request (members) and Grant (owners) buttons.
+        org_access = access_rows_for_apps(request.user, [consent.application for consent in authorized])
         rows = [
             {
                 "consent": consent,
                 "app": consent.application,
                 "scopes": scope_words(consent.scopes),
-                # Each organization's stance on the app, with Request (members) and Grant (owners) buttons.
-                "org_access": access_rows(request.user, consent.application),
+                "org_access": org_access[consent.application.pk],
             }
-            for consent in consents.authorized_apps(request.user)
+            for consent in authorized
         ]
         context = {"rows": rows, "provider_enabled": provider_enabled(), "next": request.get_full_path()}
         return TemplateResponse(request, "mm_oauth/authorized/list.html", context)

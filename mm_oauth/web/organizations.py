@@ -44,20 +44,27 @@ def access_rows(user, app):
     not restrict third-party apps. Owners may grant it access; members may ask
     for it, unless a request is already pending.
     """
-    rows = []
-    for org, role, state in orgs.states_for_user(user, app):
-        granted = state == State.APPROVED or not org.restrict_third_party_apps
-        is_owner = role == Role.OWNER
-        rows.append(
-            {
-                "org": org,
-                "is_owner": is_owner,
-                "status": "granted" if granted else (state or ""),
-                "can_grant": is_owner and not granted,
-                "can_request": not is_owner and not granted and state != State.REQUESTED,
-            }
-        )
-    return rows
+    return access_rows_for_apps(user, [app])[app.pk]
+
+
+def access_rows_for_apps(user, apps):
+    """Return ``{app.pk: access_rows(user, app)}`` in a constant number of queries."""
+    return {
+        app_pk: [_access_row(org, role, state) for org, role, state in states]
+        for app_pk, states in orgs.states_for_user_apps(user, apps).items()
+    }
+
+
+def _access_row(org, role, state):
+    granted = state == State.APPROVED or not org.restrict_third_party_apps
+    is_owner = role == Role.OWNER
+    return {
+        "org": org,
+        "is_owner": is_owner,
+        "status": "granted" if granted else (state or ""),
+        "can_grant": is_owner and not granted,
+        "can_request": not is_owner and not granted and state != State.REQUESTED,
+    }
 
 
 def safe_next(request, fallback):
