@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import django
+
 from mm_oauth.defaults import CLIENT_SECRET_HASHER_PATH, oauth2_provider_settings
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -152,7 +154,20 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
 }
 
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+def mail_backend(backend):
+    """Return the settings that send all mail through ``backend``.
+
+    Django 6.1 replaced ``EMAIL_BACKEND`` with ``MAILERS`` (and refuses both
+    at once); 5.2 knows only ``EMAIL_BACKEND``.
+    """
+    if django.VERSION >= (6, 1):
+        return {"MAILERS": {"default": {"BACKEND": backend}}}
+    return {"EMAIL_BACKEND": backend}
+
+
+# Mail is printed on the console (the new-authorization notice, the organization requests).
+globals().update(mail_backend("django.core.mail.backends.console.EmailBackend"))
 
 LOGGING = {
     "version": 1,

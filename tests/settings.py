@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from example_project.settings import *  # noqa: F403
-from example_project.settings import CLIENT_SECRET_HASHER_PATH, database_from_url, sqlite_database
+from example_project.settings import CLIENT_SECRET_HASHER_PATH, database_from_url, mail_backend, sqlite_database
 
 _shm = Path("/dev/shm")
 _test_db_dir = _shm if _shm.is_dir() and os.access(_shm, os.W_OK) else Path(tempfile.gettempdir())
@@ -34,7 +34,7 @@ if "postgresql" in DATABASES["default"]["ENGINE"]:
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", CLIENT_SECRET_HASHER_PATH]
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+globals().update(mail_backend("django.core.mail.backends.locmem.EmailBackend"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
