@@ -35,11 +35,15 @@ RECOMMENDED = {
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
     # RFC 9700 hardening: no implicit or password grant, no "plain" PKCE, no
-    # tokens in query strings, tokens stored only as SHA-256 checksums.
+    # tokens in query strings, ``iss`` in authorization responses, tokens
+    # stored only as SHA-256 checksums.
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
     "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    # RFC 9207: every authorization response (code or error) carries ``iss``,
+    # the issuer of the metadata document, against mix-up attacks.
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
     "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
     # RFC 8414 metadata advertises only what is offered.

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from oauth2_provider.models import get_access_token_model, get_grant_model, get_refresh_token_model
 
+from mm_oauth.oauth.issuer import with_issuer
 from tests.oauth_helpers import authorize, pkce_pair, query_of
 
 AccessToken = get_access_token_model()
@@ -124,10 +125,57 @@ def test_untrusted_app_shows_consent_page_and_allow_issues_a_code(signed_in, mak
 def test_deny_redirects_with_access_denied_and_state_and_stores_nothing(signed_in, make_app):
     app = make_app()
     query = authorize(signed_in, app, state="st8", allow=False)
-    assert query == {"error": "access_denied", "state": "st8"} | {
+    assert query == {"error": "access_denied", "state": "st8", "iss": "http://testserver"} | {
         key: value for key, value in query.items() if key == "error_description"
     }
     assert not Grant.objects.exists()
+
+
+# --- RFC 9207: the issuer in every authorization response -----------------------------
+
+
+def test_the_code_and_the_denial_name_the_issuer_of_the_metadata_document(client, signed_in, make_app, trusted):
+    metadata = client.get("/.well-known/oauth-authorization-server").json()
+    assert metadata["authorization_response_iss_parameter_supported"] is True
+    assert metadata["issuer"] == "http://testserver"
+
+    granted = authorize(signed_in, trusted)  # trusted: redirected straight away
+    consented = authorize(signed_in, make_app(name="Asks first"))  # through the consent page
+    denied = authorize(signed_in, make_app(name="Denied"), allow=False)
+
+    for query in (granted, consented, denied):
+        assert query["iss"] == metadata["issuer"]
+    assert granted["code"] and consented["code"] and denied["error"] == "access_denied"
+
+
+def test_the_issuer_follows_the_host_and_oidc_iss_endpoint(signed_in, user, trusted, settings):
+    assert authorize(signed_in, trusted)["iss"] == "http://testserver"
+    settings.ALLOWED_HOSTS = ["testserver", "id.example.com"]
+    other_host = Client(HTTP_HOST="id.example.com")
+    other_host.force_login(user)
+    assert authorize(other_host, trusted)["iss"] == "http://id.example.com"
+    assert other_host.get("/.well-known/oauth-authorization-server").json()["issuer"] == "http://id.example.com"
+
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "OIDC_ISS_ENDPOINT": "https://login.example.com/tenant"}
+    metadata = Client().get("/.well-known/oauth-authorization-server").json()
+    assert metadata["issuer"] == "https://login.example.com/tenant"
+    assert authorize(signed_in, trusted)["iss"] == metadata["issuer"]
+
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("https://c.example.com/cb?code=x", "https://c.example.com/cb?code=x&iss=https%3A%2F%2Fid.example.com"),
+        # The client's own parameters stay byte for byte; a stray iss is replaced, never doubled.
+        (
+            "https://c.example.com/cb?t=a%26b+c&iss=evil&x=&code=x#frag",
+            "https://c.example.com/cb?t=a%26b+c&x=&code=x&iss=https%3A%2F%2Fid.example.com#frag",
+        ),
+        ("myapp:/cb", "myapp:/cb?iss=https%3A%2F%2Fid.example.com"),
+    ],
+)
+def test_with_issuer_adds_iss_and_keeps_the_rest(url, expected):
+    assert with_issuer(url, "https://id.example.com") == expected
 
 
 def test_trusted_app_skips_consent_right_after_login(client, user, trusted):
@@ -371,7 +419,7 @@ class TestIntrospection:
 
 def test_server_metadata_lists_mattermost_paths_and_only_what_is_offered(client):
     data = client.get("/.well-known/oauth-authorization-server").json()
-    assert data["issuer"]
+    assert data["issuer"] == "http://testserver"
     assert data["authorization_endpoint"].endswith("/oauth/authorize")
     assert data["token_endpoint"].endswith("/oauth/access_token")
     assert data["revocation_endpoint"].endswith("/oauth/revoke")

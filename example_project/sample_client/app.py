@@ -5,7 +5,7 @@ Pages:
 - ``GET /``: "Sign in with …" or, once signed in, the user's profile and a form
   to post a message to the provider's board;
 - ``GET /signin``: starts the authorization code flow (PKCE S256, random state);
-- ``GET <callback path>``: checks ``state``, shows a provider error, or exchanges
+- ``GET <callback path>``: checks ``state`` and the issuer (``iss``, RFC 9207), shows a provider error, or exchanges
   the code (client ID and secret in the form body, as Mattermost's sample does),
   calls ``GET /api/v4/users/me`` with ``Authorization: Bearer …`` and signs in;
 - ``POST /post``: posts the form's message to the provider's ``POST /api/v4/posts``
@@ -229,6 +229,18 @@ class SampleClient:
                 ),
             )
         with oauth:
+            issuer = request.query.get("iss")
+            if issuer is not None and issuer != self.config.provider_url:
+                # RFC 9207: the answer names the server that sent it; another server's answer
+                # must not be taken for this provider's (the mix-up attack). Nothing is exchanged.
+                return Response(
+                    HTTPStatus.BAD_REQUEST,
+                    pages.problem_page(
+                        "Sign-in could not be verified",
+                        f"This answer says it comes from {issuer}, not from {self.config.provider_name} "
+                        f"({self.config.provider_url}). Nothing was done; start again.",
+                    ),
+                )
             if "error" in request.query:
                 body = pages.provider_error_page(
                     self.config.provider_name, request.query["error"], request.query.get("error_description", "")

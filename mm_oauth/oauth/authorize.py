@@ -3,7 +3,8 @@
 On top of DOT's view: the provider switch, remembered consent (a user who
 already granted every requested scope is not asked again, unless the client
 sends ``prompt=consent``), trusted apps that never ask, an error page (never a
-redirect) for a malformed PKCE challenge, anti-framing headers, and the
+redirect) for a malformed PKCE challenge, anti-framing headers, ``iss`` (RFC
+9207) in every response redirected to the client, and the
 "Organization access" section (DESIGN F9): the app's standing in each of the
 user's organizations, with Grant and Request buttons that come back here.
 """
@@ -14,10 +15,12 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from oauth2_provider import views as dot_views
 from oauth2_provider.models import get_application_model
+from oauth2_provider.settings import oauth2_settings
 
 from ..services.consent import consent_covers, record_grant
 from ..web.organizations import access_rows
 from .gate import ProviderRequiredMixin
+from .issuer import issuer, with_issuer
 
 # RFC 7636 section 4.2: code_challenge = 43*128unreserved.
 PKCE_CHALLENGE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
@@ -86,6 +89,12 @@ class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
         if not form.is_valid():
             return self.form_invalid(form)
         return self.form_valid(form)
+
+    def redirect(self, redirect_to, application):
+        """Every redirect back to the client (the code, or an error such as a denial) names this server (RFC 9207)."""
+        if oauth2_settings.COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS:
+            redirect_to = with_issuer(redirect_to, issuer(self.request))
+        return super().redirect(redirect_to, application)
 
     def create_authorization_response(self, request, scopes, credentials, allow):
         """Issue the code (DOT), then remember the grant; a denial raises before anything is stored."""

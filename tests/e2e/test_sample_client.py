@@ -16,7 +16,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from html.parser import HTMLParser
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
 
 import pytest
 import requests
@@ -264,6 +264,24 @@ def test_a_forged_state_is_refused(browser, demo):
     assert page.status_code == 400
     assert "state parameter did not match" in page.text
     assert not get_access_token_model().objects.exists()
+
+
+def test_the_answer_names_the_provider_and_another_issuer_is_refused(browser, demo):
+    login_page = start_sign_in(browser, demo)
+    consent = sign_in_to_site(browser, login_page, demo["alice_password"])
+    action, fields = form_posting_to(consent, "/oauth/authorize")
+    answer = browser.post(action, data={**fields, "allow": "Authorize"}, allow_redirects=False, timeout=10)
+    callback = urlsplit(answer.headers["Location"])
+    query = {key: values[0] for key, values in parse_qs(callback.query).items()}
+    assert query["iss"] == demo["config"].provider_url and query["code"]
+
+    # A mix-up: the same answer, claiming to come from another server.
+    forged = callback._replace(query=callback.query.replace("iss=", "iss=https%3A%2F%2Fevil.example.com&x=", 1))
+    page = browser.get(urlunsplit(forged), timeout=10)
+
+    assert page.status_code == 400
+    assert "says it comes from https://evil.example.com, not from Example site" in page.text
+    assert not get_access_token_model().objects.exists()  # the code was never exchanged
 
 
 def test_profile_values_are_escaped(browser, demo):

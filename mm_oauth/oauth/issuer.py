@@ -1,0 +1,41 @@
+"""This server's issuer identifier, and the RFC 9207 ``iss`` authorization-response parameter.
+
+RFC 9207 (and RFC 9700 section 4.4) has the authorization server name itself in
+every authorization response, success or error, so a client that talks to more
+than one server can tell which one answered (the mix-up attack). The value must
+equal the ``issuer`` of the RFC 8414 metadata document: ``OIDC_ISS_ENDPOINT``
+when the host sets it, otherwise the URL the metadata document is served under,
+minus ``/.well-known/oauth-authorization-server`` (this keeps a mount prefix).
+"""
+
+from urllib.parse import unquote_plus, urlencode, urlsplit, urlunsplit
+
+from django.urls import NoReverseMatch, reverse
+from oauth2_provider.settings import oauth2_settings
+
+WELL_KNOWN = "/.well-known/oauth-authorization-server"
+METADATA_URL_NAME = "mm_oauth:server-metadata"
+
+
+def issuer(request):
+    """Return the issuer identifier, as published in the metadata document for ``request``'s host."""
+    if oauth2_settings.OIDC_ISS_ENDPOINT:
+        return oauth2_settings.OIDC_ISS_ENDPOINT
+    try:
+        path = reverse(METADATA_URL_NAME)
+    except NoReverseMatch:  # metadata not mounted: the site root, as DOT does
+        path = WELL_KNOWN
+    base, _marker, _rest = request.build_absolute_uri(path).partition(WELL_KNOWN)
+    return base
+
+
+def with_issuer(url, value):
+    """Return ``url`` with ``iss=value`` in its query, replacing any ``iss`` already there.
+
+    The rest of the query (the client's own parameters, ``code``, ``state``,
+    ``error``) is kept byte for byte, in order.
+    """
+    parts = urlsplit(url)
+    kept = [field for field in parts.query.split("&") if field and unquote_plus(field.split("=", 1)[0]) != "iss"]
+    kept.append(urlencode({"iss": value}))
+    return urlunsplit(parts._replace(query="&".join(kept)))
