@@ -6,8 +6,11 @@ at ``ApplicationAdmin`` with ``OAUTH2_PROVIDER["APPLICATION_ADMIN_CLASS"]``
 """
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from .models import AppAccess, AuditEvent, Membership, Organization, ProviderSettings
 from .services import audit, organizations
@@ -96,8 +99,30 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
 
+class MembershipFormSet(BaseInlineFormSet):
+    """An organization that has an owner keeps one: the admin cannot remove or demote the last."""
+
+    def clean(self):
+        super().clean()
+        if (
+            self.instance.pk is None
+            or not Membership.objects.filter(organization=self.instance, role=Membership.Role.OWNER).exists()
+        ):
+            return
+        owners = [
+            form
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("role") == Membership.Role.OWNER
+        ]
+        if not owners:
+            raise ValidationError(_("An organization needs at least one owner."))
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
+    formset = MembershipFormSet
     extra = 0
     raw_id_fields = ("user",)
     fields = ("user", "role", "created_at")
@@ -154,18 +179,22 @@ class OrganizationAdmin(admin.ModelAdmin):
             )
 
     def save_formset(self, request, form, formset, change):
-        if formset.model is Membership:
-            for inline_form in formset.forms:
-                if inline_form.has_changed() and not inline_form.cleaned_data.get("DELETE"):
-                    member = inline_form.cleaned_data.get("user")
-                    role = inline_form.cleaned_data.get("role")
-                    if member is not None:
-                        changes = {"user": member.get_username(), "role": role, "via": "admin"}
-                        audit.record_for(
-                            AuditEvent.Action.ORG_MEMBER_ADDED,
-                            form.instance,
-                            actor=request.user,
-                            request=request,
-                            changes=changes,
-                        )
+        if formset.model is not Membership:
+            super().save_formset(request, form, formset, change)
+            return
+        events = []
+        for inline_form in formset.forms:
+            data = inline_form.cleaned_data
+            if not data or not (inline_form.has_changed() or data.get("DELETE")):
+                continue
+            if data.get("DELETE"):
+                if inline_form.instance.pk is not None:
+                    removed = Membership.objects.select_related("user").get(pk=inline_form.instance.pk)
+                    changes = {"user": removed.user.get_username(), "role": removed.role, "via": "admin"}
+                    events.append((AuditEvent.Action.ORG_MEMBER_REMOVED, changes))
+            elif data.get("user") is not None:
+                changes = {"user": data["user"].get_username(), "role": data.get("role"), "via": "admin"}
+                events.append((AuditEvent.Action.ORG_MEMBER_ADDED, changes))
         super().save_formset(request, form, formset, change)
+        for action, changes in events:
+            audit.record_for(action, form.instance, actor=request.user, request=request, changes=changes)

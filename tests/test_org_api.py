@@ -45,6 +45,10 @@ def call(client, action, *, app=None, body=None, slug="acme", **headers):
         return client.post(BASE, body or {"name": "Beta", "slug": "beta"}, content_type=JSON, **headers)
     if action == "add_member":
         return client.post(f"{org_url}/members", body, content_type=JSON, **headers)
+    if action == "list_members":
+        return client.get(f"{org_url}/members", **headers)
+    if action == "remove_member":
+        return client.delete(f"{org_url}/members/{body['user_id']}", **headers)
     if action == "get_policy":
         return client.get(f"{org_url}/oauth/policy", **headers)
     if action == "put_policy":
@@ -70,11 +74,25 @@ def snapshot():
 
 # --- Who may do what -------------------------------------------------------
 
-ACTIONS = ("list", "create", "add_member", "get_policy", "put_policy", "list_apps", "request", "approve", "deny")
+ACTIONS = (
+    "list",
+    "create",
+    "add_member",
+    "list_members",
+    "remove_member",
+    "get_policy",
+    "put_policy",
+    "list_apps",
+    "request",
+    "approve",
+    "deny",
+)
 OWNER = {
     "list": 200,
     "create": 201,
     "add_member": 201,
+    "list_members": 200,
+    "remove_member": 200,
     "get_policy": 200,
     "put_policy": 200,
     "list_apps": 200,
@@ -82,7 +100,7 @@ OWNER = {
     "approve": 200,
     "deny": 200,
 }
-MEMBER = {**OWNER, "add_member": 403, "put_policy": 403, "approve": 403, "deny": 403}
+MEMBER = {**OWNER, "add_member": 403, "remove_member": 403, "put_policy": 403, "approve": 403, "deny": 403}
 OUTSIDER = {"list": 200, "create": 201, **dict.fromkeys(ACTIONS[2:], 404)}
 MATRIX = {
     "owner": OWNER,
@@ -105,6 +123,9 @@ def test_permission_matrix(action, role, org, owner, member, outsider, make_user
     else:
         client = api_client({"owner": owner, "member": member, "outsider": outsider}.get(role))
     body = {"user_id": str(newcomer.pk), "role": "member"} if action == "add_member" else None
+    if action == "remove_member":  # the newcomer joined; who may remove them?
+        orgs.add_member(actor=owner, org=org, user_id=newcomer.pk, role="member")
+        body = {"user_id": newcomer.pk}
     before = snapshot()
     response = call(client, action, app=app, body=body, **headers)
 
@@ -120,10 +141,14 @@ def test_permission_matrix(action, role, org, owner, member, outsider, make_user
         assert response.json() == {"id": "api.not_found", "message": "No such organization.", "status_code": 404}
 
 
-@pytest.mark.parametrize("action", ["create", "add_member", "put_policy", "request", "approve", "deny"])
+@pytest.mark.parametrize(
+    "action", ["create", "add_member", "remove_member", "put_policy", "request", "approve", "deny"]
+)
 def test_changes_need_the_csrf_token(action, org, owner, make_user, app):
     newcomer = make_user("nina")
-    body = {"user_id": newcomer.pk, "role": "member"} if action == "add_member" else None
+    body = {"user_id": newcomer.pk, "role": "member"}
+    if action == "remove_member":
+        orgs.add_member(actor=owner, org=org, user_id=newcomer.pk, role="member")
     before = snapshot()
     response = call(api_client(owner, csrf=False), action, app=app, body=body)
     assert response.status_code == 403
@@ -193,6 +218,41 @@ def test_add_a_member_then_change_their_role(org, owner, make_user):
     assert promoted.status_code == 200 and promoted.json()["role"] == "owner"
     assert orgs.membership_of(newcomer, org).is_owner
     assert call(api_client(newcomer), "put_policy").status_code == 200  # now an owner
+
+
+def test_members_are_listed_owners_first_and_a_member_may_leave(org, owner, member, make_user):
+    listed = call(api_client(member), "list_members").json()
+    assert [(item["user_id"], item["role"]) for item in listed] == [
+        (str(owner.pk), "owner"),
+        (str(member.pk), "member"),
+    ]
+    assert set(listed[0]) == {"organization_id", "user_id", "role", "create_at"}
+
+    left = call(api_client(member), "remove_member", body={"user_id": member.pk})
+    assert left.status_code == 200 and left.json() == {"status": "OK"}
+    assert call(api_client(member), "list_members").status_code == 404  # no longer a member: nothing to see
+    event = AuditEvent.objects.get(action="org.member_removed")
+    assert event.actor == member and event.changes == {"user": member.username, "role": "member"}
+
+
+def test_the_last_owner_cannot_leave_and_nothing_changes(org, owner):
+    before = snapshot()
+    response = call(api_client(owner), "remove_member", body={"user_id": owner.pk})
+    assert response.status_code == 400
+    error = response.json()
+    assert error["id"] == "api.invalid_request"
+    assert error["errors"] == {"user_id": ["An organization needs at least one owner."]}
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("target", ["outsider", "999999", "not-an-id"])
+def test_removing_someone_who_is_not_a_member_is_a_404(target, org, owner, outsider):
+    before = snapshot()
+    user_id = outsider.pk if target == "outsider" else target
+    response = call(api_client(owner), "remove_member", body={"user_id": user_id})
+    assert response.status_code == 404
+    assert response.json()["message"] == "No such member."
+    assert snapshot() == before
 
 
 # --- Bad input: the one error shape, naming the field; nothing changed ----------
@@ -331,7 +391,8 @@ def test_the_schema_describes_every_endpoint_and_its_shapes(org, owner, member, 
     paths = schema["paths"]
     expected = {
         "/api/v4/organizations": {"get", "post"},
-        "/api/v4/organizations/{slug}/members": {"post"},
+        "/api/v4/organizations/{slug}/members": {"get", "post"},
+        "/api/v4/organizations/{slug}/members/{user_id}": {"delete"},
         "/api/v4/organizations/{slug}/oauth/policy": {"get", "put"},
         "/api/v4/organizations/{slug}/oauth/apps": {"get"},
         "/api/v4/organizations/{slug}/oauth/apps/{client_id}/request": {"post"},

@@ -512,6 +512,46 @@ def test_admin_restriction_changes_go_through_the_service(client, superuser, org
     assert AuditEvent.objects.filter(action="org.oauth_app_restrictions_disabled", actor=superuser).count() == 1
 
 
+def membership_prefix(page, username):
+    """Return the admin inline form prefix of ``username``'s membership row."""
+    for inline in page.context["inline_admin_formsets"]:
+        for form in inline.formset.forms:
+            if form.instance.pk and form.instance.user.username == username:
+                return form.prefix
+    raise AssertionError(f"no membership row for {username}")
+
+
+def test_admin_removes_a_member_and_audits_it(client, superuser, org, owner, member):
+    client.force_login(superuser)
+    url = f"/admin/mm_oauth/organization/{org.pk}/change/"
+    page = client.get(url)
+    data = admin_form_data(page)
+    data[f"{membership_prefix(page, 'bob')}-DELETE"] = "on"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert [m.user.username for m in orgs.members_of(org)] == ["olivia"]
+    event = AuditEvent.objects.get(action="org.member_removed")
+    assert event.actor == superuser and event.changes == {"user": "bob", "role": "member", "via": "admin"}
+
+
+@pytest.mark.parametrize("change", ["delete", "demote"])
+def test_admin_cannot_leave_an_organization_without_an_owner(change, client, superuser, org, owner, member):
+    client.force_login(superuser)
+    url = f"/admin/mm_oauth/organization/{org.pk}/change/"
+    page = client.get(url)
+    data = admin_form_data(page)
+    prefix = membership_prefix(page, "olivia")
+    if change == "delete":
+        data[f"{prefix}-DELETE"] = "on"
+    else:
+        data[f"{prefix}-role"] = "member"
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "An organization needs at least one owner." in response.content.decode()
+    assert [(m.user.username, m.role) for m in orgs.members_of(org)] == [("olivia", "owner"), ("bob", "member")]
+    assert not AuditEvent.objects.filter(action__startswith="org.member", actor=superuser).exists()
+
+
 def test_site_admins_may_act_as_owners_in_the_services(superuser, org, member, app):
     orgs.request_access(actor=member, org=org, app=app)
     assert orgs.approve(actor=superuser, org=org, app=app).state == State.APPROVED

@@ -13,7 +13,7 @@ from oauth2_provider.models import get_access_token_model, set_token_value
 
 from example_project.site.models import Project
 from mm_oauth import org_access
-from mm_oauth.models import AppAccess, AuditEvent
+from mm_oauth.models import AppAccess, AuditEvent, Membership
 from mm_oauth.services import organizations as orgs
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("provider_on")]
@@ -115,6 +115,46 @@ class TestStateMachine:
         assert other.name not in {row.application.name for row in rows}
         assert AppAccess.objects.count() == 2  # listing writes nothing
 
+    def test_owners_remove_members_and_members_leave_and_both_are_audited(self, org, owner, member, make_user):
+        carol = make_user("carol")
+        orgs.add_member(actor=owner, org=org, user_id=carol.pk, role="member")
+        assert [(m.user.username, m.role) for m in orgs.members_of(org)] == [
+            ("olivia", "owner"),
+            ("alice", "member"),
+            ("carol", "member"),
+        ]
+        orgs.remove_member(actor=owner, org=org, user_id=str(carol.pk))
+        orgs.remove_member(actor=member, org=org, user_id=member.pk)  # alice leaves
+        assert [m.user.username for m in orgs.members_of(org)] == ["olivia"]
+        events = AuditEvent.objects.filter(action="org.member_removed").order_by("pk")
+        assert [(e.actor.username, e.changes["user"], e.changes["role"]) for e in events] == [
+            ("olivia", "carol", "member"),
+            ("alice", "alice", "member"),
+        ]
+
+    def test_members_cannot_remove_others_and_outsiders_learn_nothing(self, org, owner, member, outsider):
+        with pytest.raises(PermissionDenied):
+            orgs.remove_member(actor=member, org=org, user_id=owner.pk)
+        with pytest.raises(Http404):
+            orgs.remove_member(actor=outsider, org=org, user_id=member.pk)
+        with pytest.raises(Http404):
+            orgs.remove_member(actor=owner, org=org, user_id=outsider.pk)  # not a member
+        with pytest.raises(Http404):
+            orgs.remove_member(actor=owner, org=org, user_id="not-an-id")
+        assert Membership.objects.filter(organization=org).count() == 2
+        assert not AuditEvent.objects.filter(action="org.member_removed").exists()
+
+    def test_the_last_owner_can_neither_leave_nor_be_removed(self, org, owner, member, make_user):
+        with pytest.raises(ValidationError) as caught:
+            orgs.remove_member(actor=owner, org=org, user_id=owner.pk)
+        assert caught.value.message_dict == {"user_id": ["An organization needs at least one owner."]}
+        second = make_user("oscar")
+        orgs.add_member(actor=owner, org=org, user_id=second.pk, role="owner")
+        orgs.remove_member(actor=second, org=org, user_id=owner.pk)  # two owners: one may go
+        with pytest.raises(ValidationError):
+            orgs.remove_member(actor=second, org=org, user_id=second.pk)
+        assert [(m.user.username, m.role) for m in orgs.members_of(org)] == [("oscar", "owner"), ("alice", "member")]
+
     def test_pending_requests_are_listed_first(self, org, owner, member, make_app):
         first, second, third = make_app(name="A"), make_app(name="B"), make_app(name="C")
         orgs.request_access(actor=member, org=org, app=first)
@@ -209,6 +249,14 @@ class TestEnforcement:
         assert Client().get("/api/v4/users/me", **headers).status_code == 200  # the token still works
         orgs.approve(actor=owner, org=org, app=app)
         assert "Secret plans" in self.names(headers)  # no re-authorization needed
+
+    def test_a_removed_member_s_app_loses_the_private_resources_at_once(self, org, owner, member, app, projects):
+        headers = bearer_for(member, app)
+        orgs.approve(actor=owner, org=org, app=app)
+        assert "Secret plans" in self.names(headers)
+        orgs.remove_member(actor=owner, org=org, user_id=member.pk)
+        assert self.names(headers) == {"Open roadmap"}
+        assert Client().get("/api/v4/users/me", **headers).status_code == 200  # the user's token is theirs
 
     def test_unrestricted_organizations_let_every_app_through(self, org, owner, member, app, projects):
         orgs.set_restrictions(actor=owner, org=org, restricted=False)

@@ -2,8 +2,11 @@
 
 - ``GET/POST /api/v4/organizations``: the organizations you belong to, with
   your role; create one (``{"name", "slug"}``), becoming its first owner.
-- ``POST /api/v4/organizations/{slug}/members``: add a user or change their
-  role (``{"user_id", "role"}``); owners.
+- ``GET/POST /api/v4/organizations/{slug}/members``: the members with their
+  roles (members read); add a user or change their role
+  (``{"user_id", "role"}``; owners).
+- ``DELETE /api/v4/organizations/{slug}/members/{user_id}``: owners remove a
+  member, a member leaves; the last owner cannot.
 - ``GET/PUT /api/v4/organizations/{slug}/oauth/policy``:
   ``{"restrict_third_party_apps": bool}``; members read, owners change.
 - ``GET /api/v4/organizations/{slug}/oauth/apps``: each application's state
@@ -32,7 +35,7 @@ from rest_framework.response import Response
 
 from ..models import Membership
 from ..services import organizations as orgs
-from .app_serializers import PageParametersSerializer
+from .app_serializers import PageParametersSerializer, StatusOKSerializer
 from .base import PeopleOnlyAPIView
 from .org_serializers import (
     AppAccessSerializer,
@@ -47,6 +50,7 @@ from .schema import error_responses as app_error_responses
 
 SLUG = OpenApiParameter("slug", str, OpenApiParameter.PATH, description="The organization's slug.")
 CLIENT_ID = OpenApiParameter("client_id", str, OpenApiParameter.PATH, description="The application's client ID.")
+USER_ID = OpenApiParameter("user_id", str, OpenApiParameter.PATH, description="The user's ID.")
 TAGS = ["organizations"]
 
 _ERROR_DESCRIPTIONS = {
@@ -136,9 +140,17 @@ class OrganizationListView(PeopleOnlyAPIView):
 
 
 class MembersView(OrganizationAPIView):
-    """``POST /api/v4/organizations/{slug}/members``."""
+    """``GET/POST /api/v4/organizations/{slug}/members``."""
 
-    owners_only = True
+    @extend_schema(
+        summary="List the organization's members with their roles, owners first (members)",
+        tags=TAGS,
+        parameters=[SLUG],
+        responses={200: MembershipSerializer(many=True), **error_responses(401, 403, 404)},
+    )
+    def get(self, request, slug):
+        """Return every membership of the organization."""
+        return Response(MembershipSerializer(orgs.members_of(self.organization), many=True).data)
 
     @extend_schema(
         summary="Add a user to the organization, or change their role (owners)",
@@ -154,6 +166,7 @@ class MembersView(OrganizationAPIView):
     )
     def post(self, request, slug):
         """Add the user with the role given; return the membership."""
+        orgs.require_owner(request.user, self.organization)
         serializer = MemberInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user_id, role = serializer.validated_data["user_id"], serializer.validated_data["role"]
@@ -166,6 +179,26 @@ class MembersView(OrganizationAPIView):
             )
         code = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
         return Response(MembershipSerializer(membership).data, status=code)
+
+
+class MemberView(OrganizationAPIView):
+    """``DELETE /api/v4/organizations/{slug}/members/{user_id}``."""
+
+    @extend_schema(
+        summary="Remove a member (owners), or leave the organization (yourself)",
+        description=(
+            "The last owner cannot leave or be removed (400). The user's own tokens and authorizations stay; "
+            "the organization's resources go out of their reach."
+        ),
+        tags=TAGS,
+        parameters=[SLUG, USER_ID],
+        responses={200: StatusOKSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def delete(self, request, slug, user_id):
+        """Remove the membership."""
+        with field_errors():
+            orgs.remove_member(actor=request.user, org=self.organization, user_id=user_id, request=request)
+        return Response({"status": "OK"})
 
 
 class PolicyView(OrganizationAPIView):

@@ -28,6 +28,11 @@ urlpatterns = [
         name="api-organization-members",
     ),
     path(
+        "api/v4/organizations/<slug:slug>/members/<str:user_id>",
+        organizations.MemberView.as_view(),
+        name="api-organization-member",
+    ),
+    path(
         "api/v4/organizations/<slug:slug>/oauth/policy",
         organizations.PolicyView.as_view(),
         name="api-organization-oauth-policy",

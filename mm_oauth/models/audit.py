@@ -16,6 +16,7 @@ class AuditEvent(models.Model):
         AUTHORIZATION_REVOKED = "oauth_authorization.revoked", _("application deauthorized by a user")
         ORG_CREATED = "org.created", _("organization created")
         ORG_MEMBER_ADDED = "org.member_added", _("organization member added")
+        ORG_MEMBER_REMOVED = "org.member_removed", _("organization member removed")
         ORG_RESTRICTIONS_ENABLED = "org.oauth_app_restrictions_enabled", _("third-party app restrictions enabled")
         ORG_RESTRICTIONS_DISABLED = "org.oauth_app_restrictions_disabled", _("third-party app restrictions disabled")
         APP_ACCESS_REQUESTED = "org.oauth_app_access_requested", _("third-party app access requested")

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Case, When
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -167,6 +168,47 @@ def add_member(*, actor, org, user_id, role, request=None):
             actor=actor,
             request=request,
             changes={"user": user.get_username(), "role": role},
+        )
+    return membership
+
+
+def members_of(org):
+    """Return the org's memberships, owners first, then by username."""
+    owners_first = Case(When(role=Role.OWNER, then=0), default=1)
+    username = f"user__{get_user_model().USERNAME_FIELD}"
+    return Membership.objects.filter(organization=org).select_related("user").order_by(owners_first, username)
+
+
+def remove_member(*, actor, org, user_id, request=None):
+    """Remove a user from ``org``: owners remove anyone, a member may leave. The last owner cannot.
+
+    The user's tokens and authorizations are theirs and stay; only the
+    organization's resources go out of their reach (and their apps' reach).
+    """
+    own = membership_of(actor, org)
+    User = get_user_model()
+    try:
+        target_pk = User._meta.pk.to_python(user_id)
+    except (ValidationError, ValueError, TypeError):
+        target_pk = None
+    leaving = own is not None and target_pk is not None and own.user_id == target_pk
+    if not leaving:
+        require_owner(actor, org)
+    with transaction.atomic():
+        memberships = list(Membership.objects.select_for_update().filter(organization=org).select_related("user"))
+        membership = next((m for m in memberships if target_pk is not None and m.user_id == target_pk), None)
+        if membership is None:
+            raise Http404(_("No such member."))
+        owners = [m for m in memberships if m.is_owner]
+        if membership.is_owner and len(owners) == 1:
+            raise ValidationError({"user_id": [_("An organization needs at least one owner.")]})
+        membership.delete()
+        audit.record_for(
+            AuditEvent.Action.ORG_MEMBER_REMOVED,
+            org,
+            actor=actor,
+            request=request,
+            changes={"user": membership.user.get_username(), "role": membership.role},
         )
     return membership
 
