@@ -14,8 +14,8 @@ So a change made on any worker reaches every worker of every process within
 """
 
 import threading
-import time
 from dataclasses import dataclass
+from time import monotonic
 
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
@@ -47,6 +47,7 @@ class ProviderConfig:
 
 _lock = threading.Lock()
 _memo = None  # (ProviderConfig, expires_at monotonic)
+_clock = monotonic  # the local copy's clock (tests drive it by hand)
 
 
 def _shared_cache():
@@ -67,7 +68,7 @@ def get_provider_settings():
     """Return the current ProviderConfig; at most SETTINGS_CACHE_SECONDS stale."""
     global _memo
     memo = _memo
-    now = time.monotonic()
+    now = _clock()
     if memo is not None and now < memo[1]:
         return memo[0]
     cache = _shared_cache()
@@ -158,4 +159,4 @@ def publish(row):
     if cache is not None:
         cache.set(CACHE_KEY, config.__dict__.copy(), timeout=SHARED_CACHE_TIMEOUT)
     with _lock:
-        _memo = (config, time.monotonic() + float(app_settings.SETTINGS_CACHE_SECONDS))
+        _memo = (config, _clock() + float(app_settings.SETTINGS_CACHE_SECONDS))
