@@ -155,19 +155,35 @@ REST_FRAMEWORK = {
 }
 
 
-def mail_backend(backend):
-    """Return the settings that send all mail through ``backend``.
+def mail_backend(backend, *, host=None, port=None):
+    """Return the settings that send all mail through ``backend`` (an SMTP one at ``host``:``port``).
 
-    Django 6.1 replaced ``EMAIL_BACKEND`` with ``MAILERS`` (and refuses both
-    at once); 5.2 knows only ``EMAIL_BACKEND``.
+    Django 6.1 replaced ``EMAIL_BACKEND`` and ``EMAIL_HOST``/``EMAIL_PORT`` with
+    ``MAILERS`` (and refuses both at once); 5.2 knows only the former.
     """
     if django.VERSION >= (6, 1):
-        return {"MAILERS": {"default": {"BACKEND": backend}}}
-    return {"EMAIL_BACKEND": backend}
+        entry = {"BACKEND": backend}
+        if host:
+            entry["OPTIONS"] = {"host": host, "port": port}
+        return {"MAILERS": {"default": entry}}
+    result = {"EMAIL_BACKEND": backend}
+    if host:
+        result.update(EMAIL_HOST=host, EMAIL_PORT=port)
+    return result
 
 
-# Mail is printed on the console (the new-authorization notice, the organization requests).
-globals().update(mail_backend("django.core.mail.backends.console.EmailBackend"))
+# Mail (the new-authorization notice, organization requests and decisions): printed on the
+# console while DEBUG (the demo); otherwise sent through the SMTP server at SMTP_HOST:SMTP_PORT.
+if DEBUG:
+    globals().update(mail_backend("django.core.mail.backends.console.EmailBackend"))
+else:
+    globals().update(
+        mail_backend(
+            "django.core.mail.backends.smtp.EmailBackend",
+            host=os.environ.get("SMTP_HOST", "localhost"),
+            port=int(os.environ.get("SMTP_PORT", "25")),
+        )
+    )
 
 LOGGING = {
     "version": 1,
