@@ -103,6 +103,24 @@ def check_required_apps(app_configs=None, **kwargs):
     return errors
 
 
+@checks.register(checks.Tags.compatibility)
+def check_openid_connect_off(app_configs=None, **kwargs):
+    """OpenID Connect is not wired up yet: with it on, the first ``openid`` request would fail."""
+    from oauth2_provider.settings import oauth2_settings
+
+    if not oauth2_settings.OIDC_ENABLED:
+        return []
+    return [
+        checks.Error(
+            "OAUTH2_PROVIDER['OIDC_ENABLED'] is on, but mm_oauth does not serve OpenID Connect yet: "
+            "its applications have no ID-token signing key and the discovery, JWKS and userinfo "
+            "endpoints are not mounted, so a request with the openid scope would fail.",
+            hint="Remove OIDC_ENABLED (or set it to False); mm_oauth offers OAuth 2.0 with /api/v4/users/me.",
+            id="mm_oauth.E007",
+        )
+    ]
+
+
 @checks.register(checks.Tags.database)
 def check_token_tables_point_at_mm_oauth(app_configs=None, databases=None, **kwargs):
     """Detect DOT tables created before the Application model was swapped (DOT #319, #634)."""

@@ -72,6 +72,14 @@ def test_e005_crispy_template_pack_unset():
         assert ids(mm_checks.check_required_apps()) == ["mm_oauth.E005"]
 
 
+def test_e007_openid_connect_switched_on():
+    assert mm_checks.check_openid_connect_off() == []
+    with override_settings(OAUTH2_PROVIDER=oauth2_provider_settings(OIDC_ENABLED=True)):
+        messages = mm_checks.check_openid_connect_off()
+    assert ids(messages) == ["mm_oauth.E007"]
+    assert "OIDC_ENABLED" in messages[0].msg and messages[0].hint
+
+
 @pytest.mark.slow
 def test_e006_token_tables_created_before_the_swap(tmp_path):
     """DOT migrated with its own Application first: ``check --database`` reports it."""
