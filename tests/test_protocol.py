@@ -5,6 +5,7 @@ import logging
 
 import pytest
 from django.test import Client
+from django.views.debug import ExceptionReporter
 from oauth2_provider.models import get_access_token_model, get_grant_model, get_refresh_token_model
 
 from mm_oauth.oauth.issuer import with_issuer
@@ -428,6 +429,42 @@ def test_server_metadata_lists_mattermost_paths_and_only_what_is_offered(client)
     assert set(data["grant_types_supported"]) == {"authorization_code", "refresh_token"}
     assert data["code_challenge_methods_supported"] == ["S256"]
     assert set(data["token_endpoint_auth_methods_supported"]) == {"client_secret_basic", "client_secret_post"}
+
+
+def test_error_reports_show_no_credential_the_client_posted(signed_in, trusted):
+    """Django's DEBUG page and ADMINS emails print POST data: the client endpoints' credentials show as stars."""
+    code = authorize(signed_in, trusted)["code"]
+    verifier = "v" * 43
+    exchanged = exchange(trusted, code, verifier=verifier)
+    body = exchange(trusted, authorize(signed_in, trusted)["code"]).json()
+    refreshed = refresh(trusted, body["refresh_token"])
+    revoked = Client().post(
+        "/oauth/revoke",
+        {
+            "token": refreshed.json()["access_token"],
+            "client_id": trusted.client_id,
+            "client_secret": trusted.plain_secret,
+        },
+    )
+    introspected = Client().post(
+        "/oauth/introspect",
+        {"token": body["access_token"], "client_id": trusted.client_id, "client_secret": trusted.plain_secret},
+    )
+
+    basic = exchange(trusted, authorize(signed_in, trusted)["code"], basic=True)  # the secret in a header
+    assert basic.status_code == 200
+    header = basic.wsgi_request.META["HTTP_AUTHORIZATION"].split()[1]
+    assert header not in ExceptionReporter(basic.wsgi_request, None, None, None).get_traceback_text()
+
+    for response in (exchanged, refreshed, revoked, introspected, basic):
+        request = response.wsgi_request
+        report = ExceptionReporter(request, None, None, None).get_traceback_text()
+        for field in ("client_secret", "code", "code_verifier", "refresh_token", "token"):
+            value = request.POST.get(field)
+            if value:
+                assert value not in report, (request.path, field)
+        assert trusted.plain_secret not in report
+        assert "client_id" not in request.POST or trusted.client_id in report  # the POST data is in the report
 
 
 def test_secrets_and_tokens_never_reach_the_logs(signed_in, trusted, caplog):

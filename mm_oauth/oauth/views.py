@@ -5,6 +5,7 @@ The browser-facing authorize endpoint lives in ``mm_oauth.oauth.authorize``.
 
 import calendar
 import hashlib
+from functools import wraps
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
@@ -29,13 +30,38 @@ _ENDPOINT_URL_NAMES = {
 }
 
 
+# Form fields of the client endpoints that carry a credential: Django's error reports
+# (ADMINS emails, error logs with the request) show them as stars.
+CREDENTIAL_FIELDS = ("client_secret", "code", "code_verifier", "refresh_token", "token", "password")
+
+
+def hide_credentials(dispatch):
+    """Mark every credential field sensitive for the whole request, as ``sensitive_post_parameters`` does.
+
+    DOT's token view marks only ``password`` and ``client_secret``, and does so
+    inside the view, overwriting an outer mark; the mark is set again on the way
+    out, so a report made after an exception still hides all of them.
+    """
+
+    @wraps(dispatch)
+    def wrapper(request, *args, **kwargs):
+        request.sensitive_post_parameters = CREDENTIAL_FIELDS
+        try:
+            return dispatch(request, *args, **kwargs)
+        finally:
+            request.sensitive_post_parameters = CREDENTIAL_FIELDS
+
+    return wrapper
+
+
 def client_endpoint(view_class):
-    """Mark a view that clients call without a browser session: no CSRF, no login.
+    """Mark a view that clients call without a browser session: no CSRF, no login, credentials hidden.
 
     DOT decorates its own ``dispatch``; ProviderRequiredMixin defines a new one,
     so the markers must be set again here.
     """
     view_class = method_decorator(csrf_exempt, name="dispatch")(view_class)
+    view_class = method_decorator(hide_credentials, name="dispatch")(view_class)
     return method_decorator(login_not_required, name="dispatch")(view_class)
 
 
