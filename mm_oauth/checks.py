@@ -103,22 +103,32 @@ def check_required_apps(app_configs=None, **kwargs):
     return errors
 
 
-@checks.register(checks.Tags.compatibility)
-def check_openid_connect_off(app_configs=None, **kwargs):
-    """OpenID Connect is not wired up yet: with it on, the first ``openid`` request would fail."""
+@checks.register(checks.Tags.security)
+def check_openid_connect(app_configs=None, **kwargs):
+    """With OpenID Connect on, ID tokens need the site's RSA key and the ``openid`` scope."""
     from oauth2_provider.settings import oauth2_settings
 
     if not oauth2_settings.OIDC_ENABLED:
         return []
-    return [
-        checks.Error(
-            "OAUTH2_PROVIDER['OIDC_ENABLED'] is on, but mm_oauth does not serve OpenID Connect yet: "
-            "its applications have no ID-token signing key and the discovery, JWKS and userinfo "
-            "endpoints are not mounted, so a request with the openid scope would fail.",
-            hint="Remove OIDC_ENABLED (or set it to False); mm_oauth offers OAuth 2.0 with /api/v4/users/me.",
-            id="mm_oauth.E007",
-        )
-    ]
+    hint = "Use mm_oauth.defaults.oidc_settings(private_key) in OAUTH2_PROVIDER, or set OIDC_ENABLED to False."
+    key = oauth2_settings.OIDC_RSA_PRIVATE_KEY
+    problem = None
+    if not key:
+        problem = "OIDC_ENABLED is on but OIDC_RSA_PRIVATE_KEY is empty: ID tokens could not be signed."
+    else:
+        try:
+            from oauth2_provider.utils import jwk_from_pem
+
+            parsed = jwk_from_pem(key)
+            if parsed.get("kty") != "RSA" or not parsed.has_private:
+                problem = "OIDC_RSA_PRIVATE_KEY is not an RSA private key."
+        except Exception:  # noqa: BLE001 - jwcrypto and cryptography raise several kinds
+            problem = "OIDC_RSA_PRIVATE_KEY is not a PEM-encoded RSA private key."
+    if problem is None and "openid" not in oauth2_settings.SCOPES:
+        problem = "OIDC_ENABLED is on but SCOPES has no 'openid' scope: no client could ask for an ID token."
+    if problem is None:
+        return []
+    return [checks.Error(f"OAUTH2_PROVIDER: {problem}", hint=hint, id="mm_oauth.E007")]
 
 
 @checks.register(checks.Tags.database)

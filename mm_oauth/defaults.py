@@ -57,3 +57,26 @@ def oauth2_provider_settings(**overrides):
     merged = {key: (dict(value) if isinstance(value, dict) else value) for key, value in RECOMMENDED.items()}
     merged.update(overrides)
     return merged
+
+
+OIDC_SCOPES = {
+    "openid": "Sign you in with your account here (OpenID Connect)",
+    "profile": "See your username and your name",
+    "email": "See your email address",
+}
+
+
+def oidc_settings(private_key):
+    """Return the ``OAUTH2_PROVIDER`` entries that switch OpenID Connect on, signing with ``private_key``.
+
+    ``private_key`` is an RSA private key in PEM form (e.g. ``openssl genrsa
+    2048``), kept secret like ``SECRET_KEY``. Merge the result in::
+
+        OAUTH2_PROVIDER = oauth2_provider_settings(**oidc_settings(Path("oidc.pem").read_text()))
+    """
+    return {
+        "OIDC_ENABLED": True,
+        "OIDC_RSA_PRIVATE_KEY": private_key,
+        "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+        "SCOPES": {**RECOMMENDED["SCOPES"], **OIDC_SCOPES},
+    }

@@ -47,6 +47,45 @@ def provider_on(db):
     provider_settings.clear_cache()
 
 
+@pytest.fixture(scope="session")
+def rsa_private_key():
+    """A fresh 2048-bit RSA private key in PEM form: the site's OpenID Connect signing key."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+def forget_oauthlib_cores():
+    """Drop the oauthlib server each DOT view class built on first use (for the settings of that moment)."""
+    from oauth2_provider.views.mixins import OAuthLibMixin
+
+    pending = [OAuthLibMixin]
+    while pending:
+        view_class = pending.pop()
+        pending.extend(view_class.__subclasses__())
+        if "_oauthlib_core" in vars(view_class):
+            delattr(view_class, "_oauthlib_core")
+
+
+@pytest.fixture
+def oidc_on(settings, rsa_private_key, provider_on):
+    """OpenID Connect switched on the way mm_oauth.defaults.oidc_settings does it.
+
+    OIDC_ENABLED changes DOT's server class (oauthlib's OpenID Connect server),
+    which a process builds once: the cached servers are dropped before and after.
+    """
+    from mm_oauth.defaults import oidc_settings
+
+    forget_oauthlib_cores()
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, **oidc_settings(rsa_private_key)}
+    yield rsa_private_key
+    forget_oauthlib_cores()
+
+
 @pytest.fixture
 def make_app(db):
     """Register an application; return it with its plaintext secret as ``app.plain_secret``."""

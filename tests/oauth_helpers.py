@@ -17,8 +17,11 @@ def query_of(location):
     return {key: values[0] for key, values in parse_qs(urlsplit(location).query).items()}
 
 
-def authorize(client, app, *, redirect_uri=None, challenge=None, state="xyz", scope=None, allow=True):
-    """Run the authorize step for a signed-in test client; return the redirect's query dict."""
+def authorize(client, app, *, redirect_uri=None, challenge=None, state="xyz", scope=None, allow=True, extra=None):
+    """Run the authorize step for a signed-in test client; return the redirect's query dict.
+
+    ``extra``: more authorization request parameters (e.g. an OpenID Connect ``nonce``).
+    """
     params = {
         "response_type": "code",
         "client_id": app.client_id,
@@ -29,6 +32,7 @@ def authorize(client, app, *, redirect_uri=None, challenge=None, state="xyz", sc
         params.update(code_challenge=challenge, code_challenge_method="S256")
     if scope:
         params["scope"] = scope
+    params.update(extra or {})
     response = client.get("/oauth/authorize", params)
     if response.status_code == 200:  # consent page: post the decision with the form's hidden fields
         form = response.context["form"]

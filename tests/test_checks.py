@@ -72,12 +72,22 @@ def test_e005_crispy_template_pack_unset():
         assert ids(mm_checks.check_required_apps()) == ["mm_oauth.E005"]
 
 
-def test_e007_openid_connect_switched_on():
-    assert mm_checks.check_openid_connect_off() == []
-    with override_settings(OAUTH2_PROVIDER=oauth2_provider_settings(OIDC_ENABLED=True)):
-        messages = mm_checks.check_openid_connect_off()
-    assert ids(messages) == ["mm_oauth.E007"]
-    assert "OIDC_ENABLED" in messages[0].msg and messages[0].hint
+def test_e007_openid_connect_without_a_usable_key_or_scope(rsa_private_key):
+    from mm_oauth.defaults import oidc_settings
+
+    assert mm_checks.check_openid_connect() == []  # off
+    with override_settings(OAUTH2_PROVIDER=oauth2_provider_settings(**oidc_settings(rsa_private_key))):
+        assert mm_checks.check_openid_connect() == []
+    cases = {
+        "OIDC_RSA_PRIVATE_KEY is empty": {"OIDC_ENABLED": True},
+        "not a PEM-encoded RSA private key": oidc_settings("-----BEGIN PRIVATE KEY-----\nnope\n"),
+        "no 'openid' scope": {**oidc_settings(rsa_private_key), "SCOPES": {"read": "Read"}},
+    }
+    for message, entries in cases.items():
+        with override_settings(OAUTH2_PROVIDER=oauth2_provider_settings(**entries)):
+            found = mm_checks.check_openid_connect()
+        assert ids(found) == ["mm_oauth.E007"], message
+        assert message in found[0].msg and found[0].hint
 
 
 @pytest.mark.slow

@@ -83,6 +83,21 @@ class Application(AbstractApplication):
     def is_public(self):
         return self.client_type == AbstractApplication.CLIENT_PUBLIC
 
+    @property
+    def jwk_key(self):
+        """The key that signs this application's ID tokens: the site's RSA key (RS256), for every app.
+
+        DOT's alternative, HS256 with the client secret as the HMAC key, cannot
+        work with secrets stored hashed.
+        """
+        from django.core.exceptions import ImproperlyConfigured
+        from oauth2_provider.settings import oauth2_settings
+        from oauth2_provider.utils import jwk_from_pem
+
+        if not oauth2_settings.OIDC_RSA_PRIVATE_KEY:
+            raise ImproperlyConfigured("OpenID Connect needs OAUTH2_PROVIDER['OIDC_RSA_PRIVATE_KEY'] (mm_oauth.E007).")
+        return jwk_from_pem(oauth2_settings.OIDC_RSA_PRIVATE_KEY)
+
     def previous_secret_matches(self, secret):
         """Return whether ``secret`` is the previous secret, still inside its grace period."""
         from django.contrib.auth.hashers import check_password

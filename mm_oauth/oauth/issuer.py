@@ -10,6 +10,7 @@ minus ``/.well-known/oauth-authorization-server`` (this keeps a mount prefix).
 
 from urllib.parse import unquote_plus, urlencode, urlsplit, urlunsplit
 
+from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from oauth2_provider.settings import oauth2_settings
 
@@ -27,6 +28,25 @@ def issuer(request):
         path = WELL_KNOWN
     base, _marker, _rest = request.build_absolute_uri(path).partition(WELL_KNOWN)
     return base
+
+
+class _RequestFromHeaders(HttpRequest):
+    """Just enough of a Django request to build absolute URLs from an oauthlib request's headers."""
+
+    def __init__(self, headers):
+        super().__init__()
+        self.META = dict(headers)  # DOT passes a copy of request.META as the headers
+        self._secure = bool(self.META.get("X_DJANGO_OAUTH_TOOLKIT_SECURE"))
+
+    def _get_scheme(self):
+        return "https" if self._secure else "http"
+
+
+def issuer_for_oauthlib(request):
+    """Return the issuer for an oauthlib request (the ``iss`` of ID tokens), the same as :func:`issuer`."""
+    if oauth2_settings.OIDC_ISS_ENDPOINT:
+        return oauth2_settings.OIDC_ISS_ENDPOINT
+    return issuer(_RequestFromHeaders(request.headers))
 
 
 def with_issuer(url, value):

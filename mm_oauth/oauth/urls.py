@@ -6,7 +6,7 @@ Included by ``mm_oauth.urls``; the paths are relative to the site root.
 from django.urls import path
 
 from ..api.authorized import DeauthorizeView
-from . import views
+from . import oidc, views
 from .authorize import AuthorizeView
 
 urlpatterns = [
@@ -21,4 +21,8 @@ urlpatterns = [
         views.ServerMetadataView.as_view(),
         name="server-metadata",
     ),
+    # OpenID Connect (404 unless OAUTH2_PROVIDER["OIDC_ENABLED"]): mm_oauth.oauth.oidc.
+    path(".well-known/openid-configuration", oidc.DiscoveryView.as_view(), name="oidc-discovery"),
+    path(".well-known/jwks.json", oidc.JwksView.as_view(), name="jwks"),
+    path("oauth/userinfo", oidc.UserInfoView.as_view(), name="userinfo"),
 ]

@@ -5,8 +5,10 @@ import binascii
 import hashlib
 from urllib.parse import unquote_plus
 
-from oauth2_provider.models import get_access_token_model
+from oauth2_provider.models import AbstractApplication, get_access_token_model
 from oauth2_provider.oauth2_validators import OAuth2Validator as DOTValidator
+
+from .issuer import issuer_for_oauthlib
 
 
 class OAuth2Validator(DOTValidator):
@@ -60,3 +62,32 @@ class OAuth2Validator(DOTValidator):
         checksum = hashlib.sha256(token.encode("utf-8")).hexdigest()
         found = get_access_token_model().objects.select_related("application", "user").filter(token_checksum=checksum)
         return next(iter(found[:1]), None)
+
+    # OpenID Connect (mm_oauth.oauth.oidc)
+
+    def get_oidc_issuer_endpoint(self, request):
+        """The ``iss`` of ID tokens: the issuer of the metadata documents (DOT's reverses a name we lack)."""
+        return issuer_for_oauthlib(request)
+
+    def finalize_id_token(self, id_token, token, token_handler, request):
+        """Sign with the site's RSA key, whatever the application's (unused) ``algorithm`` field says."""
+        request.client.algorithm = AbstractApplication.RS256_ALGORITHM
+        return super().finalize_id_token(id_token, token, token_handler, request)
+
+    def get_additional_claims(self):
+        """The standard claims mm_oauth knows, each given only for its scope (``oidc_claim_scope``).
+
+        Request-agnostic, so discovery can list them in ``claims_supported``.
+        """
+        return {
+            "preferred_username": lambda request: request.user.get_username(),
+            "name": lambda request: _full_name(request.user),
+            "given_name": lambda request: getattr(request.user, "first_name", ""),
+            "family_name": lambda request: getattr(request.user, "last_name", ""),
+            "email": lambda request: getattr(request.user, request.user.get_email_field_name(), ""),
+        }
+
+
+def _full_name(user):
+    full_name = getattr(user, "get_full_name", None)
+    return (full_name() if callable(full_name) else "").strip() or user.get_username()

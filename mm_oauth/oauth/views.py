@@ -54,6 +54,21 @@ def hide_credentials(dispatch):
     return wrapper
 
 
+def endpoint_url(request, name):
+    """Return the absolute URL of the endpoint named ``name`` (None when not mounted).
+
+    Under ``OIDC_ISS_ENDPOINT`` the endpoints are published on the issuer's host.
+    """
+    try:
+        path = reverse(name)
+    except NoReverseMatch:
+        return None
+    issuer = oauth2_settings.OIDC_ISS_ENDPOINT
+    if issuer:
+        return issuer.rstrip("/") + path
+    return request.build_absolute_uri(path)
+
+
 def client_endpoint(view_class):
     """Mark a view that clients call without a browser session: no CSRF, no login, credentials hidden.
 
@@ -143,13 +158,4 @@ class ServerMetadataView(ProviderRequiredMixin, dot_views.OAuthServerMetadataVie
 
     def _get_endpoint_url(self, request, view_name, required=False):
         name = _ENDPOINT_URL_NAMES.get(view_name)
-        if name is None:
-            return None
-        try:
-            path = reverse(name)
-        except NoReverseMatch:
-            return None
-        issuer = oauth2_settings.OIDC_ISS_ENDPOINT
-        if issuer:
-            return issuer.rstrip("/") + path
-        return request.build_absolute_uri(path)
+        return endpoint_url(request, name) if name else None

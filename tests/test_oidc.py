@@ -1,0 +1,170 @@
+"""OpenID Connect, switched on with mm_oauth.defaults.oidc_settings (mm_oauth.oauth.oidc)."""
+
+import json
+
+import pytest
+from django.test import Client
+from jwcrypto import jwk, jwt
+from oauth2_provider.models import get_id_token_model
+
+from mm_oauth.defaults import OIDC_SCOPES
+from mm_oauth.services.provider_settings import update_provider_settings
+from tests.oauth_helpers import authorize, exchange_code
+
+pytestmark = pytest.mark.django_db
+OIDC_PATHS = ["/.well-known/openid-configuration", "/.well-known/jwks.json", "/oauth/userinfo"]
+
+
+@pytest.fixture
+def signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def trusted(make_app):
+    return make_app(name="Trusted", is_trusted=True)
+
+
+def sign_in_with_openid(client, app, scope="openid profile email", nonce="n-0S6_WzA2Mj"):
+    """Run the code flow asking for ``scope``; return the token response's JSON."""
+    query = authorize(client, app, scope=scope, extra={"nonce": nonce})
+    assert "code" in query, query
+    response = exchange_code(app, query["code"])
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def verified_claims(id_token, jwks_json):
+    """Verify the ID token's signature with the published keys; return its claims."""
+    keys = jwk.JWKSet.from_json(jwks_json)
+    token = jwt.JWT(jwt=id_token, key=keys, algs=["RS256"])
+    header = json.loads(token.header)
+    assert header["alg"] == "RS256" and header["kid"] in {key.thumbprint() for key in keys}
+    return json.loads(token.claims)
+
+
+# --- Off by default ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", OIDC_PATHS)
+def test_off_by_default_the_paths_are_404_even_under_debug(path, provider_on, settings):
+    settings.DEBUG = True  # DOT's own views raise ImproperlyConfigured here
+    response = Client().get(path)
+    assert response.status_code == 404
+    assert response.json()["error_description"] == "OpenID Connect is not enabled on this site."
+
+
+def test_off_by_default_openid_is_not_a_scope(signed_in, trusted, provider_on):
+    query = authorize(signed_in, trusted, scope="openid")
+    assert query["error"] == "invalid_scope"
+
+
+@pytest.mark.parametrize("path", OIDC_PATHS)
+def test_the_provider_switch_covers_them(path, oidc_on):
+    update_provider_settings(enable_provider=False)
+    assert Client().get(path).status_code == 501
+
+
+# --- Discovery and keys ---------------------------------------------------------------
+
+
+def test_discovery_agrees_with_the_oauth_metadata_and_the_keys(oidc_on):
+    discovery = Client().get("/.well-known/openid-configuration").json()
+    metadata = Client().get("/.well-known/oauth-authorization-server").json()
+
+    assert discovery["issuer"] == metadata["issuer"] == "http://testserver"
+    for key in ("authorization_endpoint", "token_endpoint", "revocation_endpoint", "introspection_endpoint"):
+        assert discovery[key] == metadata[key]
+    assert discovery["userinfo_endpoint"] == "http://testserver/oauth/userinfo"
+    assert discovery["jwks_uri"] == "http://testserver/.well-known/jwks.json"
+    assert discovery["response_types_supported"] == ["code"]
+    assert discovery["id_token_signing_alg_values_supported"] == ["RS256"]  # secrets are hashed: no HS256
+    assert discovery["code_challenge_methods_supported"] == ["S256"]
+    assert {"openid", "profile", "email", "read", "write"} <= set(discovery["scopes_supported"])
+    assert {"sub", "email", "preferred_username", "name", "given_name", "family_name"} <= set(
+        discovery["claims_supported"]
+    )
+
+    keys = Client().get("/.well-known/jwks.json").json()["keys"]
+    assert len(keys) == 1 and keys[0]["kty"] == "RSA" and keys[0]["alg"] == "RS256" and keys[0]["use"] == "sig"
+    assert "d" not in keys[0] and "p" not in keys[0]  # the public half only
+    assert keys[0]["kid"] == jwk.JWK.from_pem(oidc_on.encode()).thumbprint()
+
+
+# --- ID tokens and userinfo ---------------------------------------------------------
+
+
+def test_the_code_flow_returns_an_id_token_signed_with_the_site_key(signed_in, trusted, user, oidc_on):
+    body = sign_in_with_openid(signed_in, trusted)
+    jwks = Client().get("/.well-known/jwks.json").content.decode()
+    claims = verified_claims(body["id_token"], jwks)
+
+    assert claims["iss"] == "http://testserver"
+    assert claims["aud"] == trusted.client_id
+    assert claims["sub"] == str(user.pk)
+    assert claims["nonce"] == "n-0S6_WzA2Mj"
+    assert claims["at_hash"] and claims["exp"] > claims["iat"]
+    assert claims["email"] == "alice@example.com"
+    assert claims["preferred_username"] == "alice"
+    assert (claims["given_name"], claims["family_name"], claims["name"]) == ("Alice", "Liddell", "Alice Liddell")
+    assert get_id_token_model().objects.filter(user=user, application=trusted).count() == 1
+
+
+def test_the_scopes_decide_the_claims(signed_in, trusted, oidc_on):
+    body = sign_in_with_openid(signed_in, trusted, scope="openid email")
+    claims = verified_claims(body["id_token"], Client().get("/.well-known/jwks.json").content.decode())
+    assert "email" in claims and "preferred_username" not in claims and "name" not in claims
+
+    info = Client().get("/oauth/userinfo", HTTP_AUTHORIZATION=f"Bearer {body['access_token']}")
+    assert info.status_code == 200
+    assert info.json() == {"sub": claims["sub"], "email": "alice@example.com"}
+
+
+def test_userinfo_needs_a_valid_token_with_the_openid_scope(signed_in, trusted, oidc_on):
+    assert Client().get("/oauth/userinfo").status_code == 401
+    assert Client().get("/oauth/userinfo", HTTP_AUTHORIZATION="Bearer not-a-token").status_code == 401
+    plain = exchange_code(trusted, authorize(signed_in, trusted, scope="read")["code"]).json()
+    assert "id_token" not in plain  # no openid scope: plain OAuth 2.0, as before
+    refused = Client().get("/oauth/userinfo", HTTP_AUTHORIZATION=f"Bearer {plain['access_token']}")
+    assert refused.status_code == 401 and "invalid_token" in refused["WWW-Authenticate"]  # oauthlib's answer
+
+
+def test_a_mattermost_style_request_is_unchanged_when_oidc_is_on(signed_in, trusted, oidc_on):
+    body = exchange_code(trusted, authorize(signed_in, trusted)["code"]).json()
+    assert "id_token" not in body and body["scope"] == "read write"
+
+
+def test_the_issuer_follows_oidc_iss_endpoint(signed_in, trusted, oidc_on, settings):
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "OIDC_ISS_ENDPOINT": "https://login.example.com"}
+    discovery = Client().get("/.well-known/openid-configuration").json()
+    assert discovery["issuer"] == "https://login.example.com"
+    assert discovery["userinfo_endpoint"] == "https://login.example.com/oauth/userinfo"
+    body = sign_in_with_openid(signed_in, trusted)
+    claims = verified_claims(body["id_token"], Client().get("/.well-known/jwks.json").content.decode())
+    assert claims["iss"] == "https://login.example.com"
+
+
+def test_the_consent_page_describes_the_openid_scopes(signed_in, make_app, oidc_on):
+    app = make_app(name="Asks first")
+    response = signed_in.get(
+        "/oauth/authorize",
+        {
+            "response_type": "code",
+            "client_id": app.client_id,
+            "redirect_uri": app.callback_urls[0],
+            "scope": "openid profile email",
+        },
+    )
+    page = response.content.decode()
+    for words in OIDC_SCOPES.values():
+        assert words in page
+
+
+def test_deauthorize_removes_the_id_tokens_too(signed_in, trusted, user, oidc_on):
+    from mm_oauth.services.consent import deauthorize
+
+    sign_in_with_openid(signed_in, trusted)
+    assert get_id_token_model().objects.filter(user=user).exists()
+    deauthorize(user, trusted)
+    assert not get_id_token_model().objects.filter(user=user).exists()
