@@ -116,6 +116,14 @@ def org(owner):
 
 
 @pytest.fixture
+def member(org, owner, make_user):
+    """Bob, a plain member of ``org``."""
+    user = make_user("bob")
+    orgs.add_member(actor=owner, org=org, user_id=user.pk, role="member")
+    return user
+
+
+@pytest.fixture
 def outsider(make_user):
     """Eve, who belongs to no organization."""
     return make_user("eve")

@@ -23,13 +23,6 @@ ORG_KEYS = {"id", "name", "slug", "role", "restrict_third_party_apps", "create_a
 
 
 @pytest.fixture
-def member(org, owner, make_user):
-    user = make_user("bob")
-    orgs.add_member(actor=owner, org=org, user_id=user.pk, role="member")
-    return user
-
-
-@pytest.fixture
 def app(make_app):
     return make_app(name="Zapier", description="Connects apps", icon_url="https://z.example.com/i.png")
 

@@ -21,13 +21,6 @@ AUTHORIZED_URL = "/account/security/oauth-apps/"
 
 
 @pytest.fixture
-def member(org, owner, make_user):
-    user = make_user("bob")
-    orgs.add_member(actor=owner, org=org, user_id=user.pk, role="member")
-    return user
-
-
-@pytest.fixture
 def app(make_app):
     return make_app(name="Zapier", description="Connects apps", callback_urls=["https://z.example.com/cb"])
 
