@@ -44,8 +44,6 @@ class _RequestFromHeaders(HttpRequest):
 
 def issuer_for_oauthlib(request):
     """Return the issuer for an oauthlib request (the ``iss`` of ID tokens), the same as :func:`issuer`."""
-    if oauth2_settings.OIDC_ISS_ENDPOINT:
-        return oauth2_settings.OIDC_ISS_ENDPOINT
     return issuer(_RequestFromHeaders(request.headers))
 
 

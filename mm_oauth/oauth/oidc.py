@@ -69,9 +69,7 @@ class DiscoveryView(ProviderRequiredMixin, OIDCRequiredMixin, View):
             "subject_types_supported": list(oauth2_settings.OIDC_SUBJECT_TYPES_SUPPORTED),
             "id_token_signing_alg_values_supported": [RS256],
             "token_endpoint_auth_methods_supported": list(oauth2_settings.OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED),
-            "code_challenge_methods_supported": [
-                key for key, _label in AbstractGrant.CODE_CHALLENGE_METHODS if key == AbstractGrant.CODE_CHALLENGE_S256
-            ],
+            "code_challenge_methods_supported": [AbstractGrant.CODE_CHALLENGE_S256],  # "plain" is refused
             "claims_supported": sorted(set(validator.get_discovery_claims(request))),
             "prompt_values_supported": ["none", "login", "consent"],
             "authorization_response_iss_parameter_supported": bool(
