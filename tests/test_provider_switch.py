@@ -175,3 +175,92 @@ def test_admin_settings_page_is_for_superusers_only(client, make_user):
     staff = make_user("staff", is_staff=True)
     client.force_login(staff)
     assert client.get("/admin/mm_oauth/providersettings/1/change/").status_code == 403
+
+
+def dead_redis():
+    """Return CACHES whose shared cache is a Redis server nobody runs: every call raises ConnectionError."""
+    from tests.e2e.servers import free_port
+
+    return {
+        "default": SHARED_CACHE["default"],
+        "shared": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+        },
+    }
+
+
+def file_cache(location):
+    """Return CACHES whose shared cache stores files under ``location`` (every call raises if it is unusable)."""
+    return {"default": SHARED_CACHE["default"], "shared": {**SHARED_CACHE["shared"], "LOCATION": str(location)}}
+
+
+@pytest.fixture
+def cache_warnings(monkeypatch, caplog):
+    """Capture the module's warnings, the once-per-interval limit starting afresh."""
+    monkeypatch.setattr(provider_settings, "_warned_at", None)
+    caplog.set_level("WARNING", logger="mm_oauth.services.provider_settings")
+    return caplog
+
+
+@pytest.mark.django_db
+def test_reads_fall_back_to_the_database_while_the_shared_cache_is_down(cache_warnings):
+    switch(True)
+    with override_settings(CACHES=dead_redis(), MM_OAUTH={"SETTINGS_CACHE_ALIAS": "shared"}):
+        provider_settings._memo = None
+        with CaptureQueriesContext(connection) as queries:
+            assert provider_settings.provider_enabled() is True
+        assert len(queries) == 1
+    assert "ConnectionError" in cache_warnings.text
+
+
+@pytest.mark.django_db
+def test_a_change_commits_and_is_seen_here_while_the_shared_cache_is_down(django_capture_on_commit_callbacks):
+    with override_settings(CACHES=dead_redis(), MM_OAUTH={"SETTINGS_CACHE_ALIAS": "shared"}):
+        with django_capture_on_commit_callbacks(execute=True):
+            switch(True)  # neither the delete inside the transaction nor the write-through may roll it back
+        assert ProviderSettings.objects.get().enable_provider is True
+        assert provider_settings.provider_enabled() is True
+
+
+@pytest.mark.django_db
+def test_cache_failures_are_logged_once_per_interval_not_per_read(monkeypatch, cache_warnings):
+    now = [1000.0]
+    monkeypatch.setattr(provider_settings, "_clock", lambda: now[0])
+    mm_oauth = {"SETTINGS_CACHE_ALIAS": "shared", "SETTINGS_CACHE_SECONDS": 2}
+    with override_settings(CACHES=dead_redis(), MM_OAUTH=mm_oauth):
+        for _ in range(20):  # 40 s of reads, each after the local copy expired
+            assert provider_settings.provider_enabled() is False
+            now[0] += 2.0
+        assert len(cache_warnings.records) == 1
+        now[0] += provider_settings.WARNING_INTERVAL
+        provider_settings.provider_enabled()
+        assert len(cache_warnings.records) == 2
+    assert {record.name for record in cache_warnings.records} == {"mm_oauth.services.provider_settings"}
+
+
+@pytest.mark.django_db
+def test_a_copy_left_from_before_a_failed_write_through_is_replaced_when_the_cache_returns(
+    tmp_path, django_capture_on_commit_callbacks
+):
+    """The cache comes back holding "on" (it kept its data, or only this process lost it); the database says "off"."""
+    location, kept = tmp_path / "cache", tmp_path / "kept"
+    with override_settings(CACHES=file_cache(location), MM_OAUTH={"SETTINGS_CACHE_ALIAS": "shared"}):
+        with django_capture_on_commit_callbacks(execute=True):
+            switch(True)
+        location.rename(kept)
+        location.write_text("")  # the cache is down: every read and write raises NotADirectoryError
+        with django_capture_on_commit_callbacks(execute=True):
+            switch(False)
+        location.unlink()
+        kept.rename(location)  # back, with the copy from before the change
+        assert caches["shared"].get(provider_settings.CACHE_KEY)["enable_provider"] is True
+
+        provider_settings._memo = None
+        assert provider_settings.provider_enabled() is False
+        assert caches["shared"].get(provider_settings.CACHE_KEY)["enable_provider"] is False  # overwritten
+        provider_settings._memo = None
+        with CaptureQueriesContext(connection) as queries:
+            assert provider_settings.provider_enabled() is False
+        assert len(queries) == 0  # trusted again
+        provider_settings.clear_cache()

@@ -71,3 +71,90 @@ def wait_until_up(url, process, timeout=30):
         except requests.RequestException:  # not listening yet, or too busy to answer
             time.sleep(0.1)
     raise RuntimeError(f"server at {url} did not start within {timeout}s")
+
+
+class RedisServer:
+    """A throwaway ``redis-server`` on ``port`` that keeps nothing on disk and can be stopped and started again."""
+
+    def __init__(self, port=None, executable="redis-server"):
+        self.port = port or free_port()
+        self.executable = executable
+        self.process = None
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, timeout=10):
+        """Start the server (on the same port as before) and return once it answers PING."""
+        self.process = subprocess.Popen(
+            [self.executable, "--port", str(self.port), "--bind", "127.0.0.1"]
+            + ["--save", "", "--appendonly", "no", "--daemonize", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        while not self.answers():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"redis-server on port {self.port} did not start within {timeout}s")
+            time.sleep(0.05)
+        return self
+
+    def stop(self):
+        """Kill the server (SIGKILL: an outage, not a shutdown) and wait until it is gone."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+    def answers(self):
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+
+@contextmanager
+def redis_server(port=None):
+    """Run a RedisServer until the block ends; the block may stop and start it."""
+    server = RedisServer(port).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@contextmanager
+def gunicorn_logged(env, port, log_path, workers=1):
+    """Run ``gunicorn example_project.wsgi`` like ``gunicorn()``, its stderr (the site's log) going to ``log_path``."""
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "example_project.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited early: {Path(log_path).read_text()[-2000:]}")
+            try:
+                requests.get(f"http://127.0.0.1:{port}/", timeout=5)
+                break
+            except requests.RequestException:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"server on port {port} did not start within 30s") from None
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
