@@ -154,6 +154,7 @@ def test_other_peoples_lists_are_404_unless_you_manage_all_apps(client, user, ma
     assert [item["id"] for item in data] == [authorized[0].client_id]
     assert client.get(authorized_url("999999")).status_code == 404
     assert client.get(authorized_url("not-a-number")).status_code == 404
+    assert client.get(authorized_url("99999999999999999999999")).status_code == 404  # not an OverflowError
 
 
 def test_authorized_list_is_refused_to_tokens_and_anonymous(user, authorized):

@@ -1,4 +1,5 @@
-"""mm_oauth with a custom user model: the core suites run again under ``tests.settings_custom_user``."""
+"""mm_oauth with custom user models: the core suites run again under ``tests.settings_custom_user``
+(an extra field, integer keys) and ``tests.settings_uuid_user`` (UUID primary keys)."""
 
 import os
 import subprocess
@@ -14,16 +15,29 @@ SUITES = [
     "tests/test_app_services.py",
     "tests/test_organizations.py",
 ]
+# User IDs travel through these too: with UUID keys they must still be parsed, never a 500.
+UUID_SUITES = [*SUITES, "tests/test_org_api.py", "tests/test_authorized_api.py"]
 
 
-@pytest.mark.slow
-def test_core_suites_pass_with_a_custom_user_model():
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--ds", "tests.settings_custom_user", *SUITES],
+def run_suites(settings_module, suites):
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--ds", settings_module, *suites],
         cwd=ROOT,
         capture_output=True,
         text=True,
     )
+
+
+@pytest.mark.slow
+def test_core_suites_pass_with_a_uuid_keyed_user_model():
+    result = run_suites("tests.settings_uuid_user", UUID_SUITES)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout
+
+
+@pytest.mark.slow
+def test_core_suites_pass_with_a_custom_user_model():
+    result = run_suites("tests.settings_custom_user", SUITES)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert " passed" in result.stdout
 

@@ -9,7 +9,7 @@ from oauth2_provider.models import get_id_token_model
 
 from mm_oauth.defaults import OIDC_SCOPES
 from mm_oauth.services.provider_settings import update_provider_settings
-from tests.oauth_helpers import authorize, exchange_code
+from tests.oauth_helpers import authorize, exchange_code, query_of
 
 pytestmark = pytest.mark.django_db
 OIDC_PATHS = ["/.well-known/openid-configuration", "/.well-known/jwks.json", "/oauth/userinfo"]
@@ -168,3 +168,107 @@ def test_deauthorize_removes_the_id_tokens_too(signed_in, trusted, user, oidc_on
     assert get_id_token_model().objects.filter(user=user).exists()
     deauthorize(user, trusted)
     assert not get_id_token_model().objects.filter(user=user).exists()
+
+
+# --- Only access tokens authenticate (an ID token is not a bearer token) ---------------
+
+
+@pytest.fixture
+def id_token(signed_in, trusted, oidc_on):
+    return sign_in_with_openid(signed_in, trusted)["id_token"]
+
+
+def bearer(token, separator=" "):
+    return {"HTTP_AUTHORIZATION": f"Bearer{separator}{token}"}
+
+
+@pytest.mark.parametrize("separator", [" ", "\t"])
+def test_an_id_token_is_never_a_bearer_token(id_token, separator):
+    api = Client()
+    assert api.get("/api/v4/users/me", **bearer(id_token, separator)).status_code == 401
+    assert api.get("/api/v4/oauth/apps", **bearer(id_token, separator)).status_code == 401
+    assert api.put("/api/v4/oauth/settings", {}, content_type="application/json", **bearer(id_token)).status_code == 401
+    assert api.get("/oauth/userinfo", **bearer(id_token, separator)).status_code == 401
+
+
+def test_an_id_token_of_a_superuser_cannot_switch_the_provider(client, superuser, trusted, oidc_on):
+    client.force_login(superuser)
+    id_token = sign_in_with_openid(client, trusted)["id_token"]
+    response = Client().put(
+        "/api/v4/oauth/settings", {"enable_provider": False}, content_type="application/json", **bearer(id_token)
+    )
+    assert response.status_code == 401
+    from mm_oauth.services.provider_settings import clear_cache, provider_enabled
+
+    clear_cache()
+    assert provider_enabled()
+
+
+@pytest.mark.parametrize("garbage", ["eyJhbGciOi", "ey.not.ajwt", "eyJ" + "A" * 40 + ".e30.x"])
+def test_a_malformed_jwt_bearer_is_a_401_not_a_500(garbage, oidc_on):
+    response = Client().get("/api/v4/users/me", **bearer(garbage))
+    assert response.status_code == 401
+
+
+def test_a_bearer_with_a_tab_is_refused_with_the_reason_while_the_provider_is_off(signed_in, trusted, oidc_on):
+    access_token = sign_in_with_openid(signed_in, trusted)["access_token"]
+    update_provider_settings(enable_provider=False)
+    from mm_oauth.services.provider_settings import clear_cache
+
+    clear_cache()
+    response = Client().get("/api/v4/users/me", **bearer(access_token, "\t"))
+    assert response.status_code == 401
+    assert "turned off" in response.json()["message"]
+
+
+# --- prompt=none (OpenID Connect Core 1.0 section 3.1.2.6) -------------------------------
+
+
+def silent(client, app, **extra):
+    params = {
+        "response_type": "code",
+        "client_id": app.client_id,
+        "redirect_uri": app.callback_urls[0],
+        "scope": "openid",
+        "state": "st-1",
+        "prompt": "none",
+        **extra,
+    }
+    return client.get("/oauth/authorize", params)
+
+
+def test_prompt_none_signed_out_answers_login_required(trusted, oidc_on):
+    response = silent(Client(), trusted)
+    assert response.status_code == 302
+    assert response["Location"].startswith(trusted.callback_urls[0])
+    assert query_of(response["Location"])["error"] == "login_required"
+
+
+def test_prompt_none_without_consent_answers_consent_required(signed_in, make_app, oidc_on):
+    untrusted = make_app(name="Untrusted")
+    response = silent(signed_in, untrusted)
+    assert response.status_code == 302
+    query = query_of(response["Location"])
+    assert query["error"] == "consent_required"
+    assert query["state"] == "st-1"
+    assert "iss" in query
+
+
+def test_prompt_none_with_remembered_consent_issues_a_code(signed_in, make_app, oidc_on):
+    untrusted = make_app(name="Untrusted")
+    authorize(signed_in, untrusted, scope="openid")
+    response = silent(signed_in, untrusted)
+    assert response.status_code == 302
+    assert "code" in query_of(response["Location"])
+
+
+def test_prompt_none_for_a_trusted_app_issues_a_code(signed_in, trusted, oidc_on):
+    response = silent(signed_in, trusted)
+    assert response.status_code == 302
+    assert "code" in query_of(response["Location"])
+
+
+def test_prompt_none_with_an_unregistered_redirect_uri_never_redirects(signed_in, trusted, oidc_on):
+    response = silent(signed_in, trusted, redirect_uri="https://evil.example/cb")
+    assert response.status_code in (400, 200)
+    assert "Location" not in response

@@ -1,6 +1,7 @@
 """The OAuth 2.0 endpoints through Django's test client: codes, PKCE, refresh, errors."""
 
 import base64
+import hashlib
 import logging
 
 import pytest
@@ -8,6 +9,7 @@ from django.test import Client
 from django.views.debug import ExceptionReporter
 from oauth2_provider.models import get_access_token_model, get_grant_model, get_refresh_token_model
 
+from mm_oauth.models import AuditEvent
 from mm_oauth.oauth.issuer import with_issuer
 from tests.oauth_helpers import authorize, pkce_pair, query_of
 
@@ -235,11 +237,42 @@ class TestTokenEndpointErrors:
         assert response.status_code == 400
         assert response.json()["error"] in {"invalid_grant", "invalid_request"}
 
-    def test_reused_code(self, signed_in, trusted):
+    def test_reused_code_is_refused_and_revokes_its_tokens(self, signed_in, trusted):
         code = authorize(signed_in, trusted)["code"]
+        first = exchange(trusted, code)
+        assert first.status_code == 200
+        tokens = first.json()
+        assert me(tokens["access_token"]).status_code == 200
+        response = exchange(trusted, code)
+        assert response.status_code == 400
+        assert response.json()["error"] == "invalid_grant"
+        # RFC 6749 section 4.1.2: the tokens issued from the code are revoked.
+        assert me(tokens["access_token"]).status_code == 401
+        assert refresh(trusted, tokens["refresh_token"]).json()["error"] == "invalid_grant"
+        assert AuditEvent.objects.filter(action=AuditEvent.Action.CODE_REPLAYED).count() == 1
+
+    def test_reused_code_revokes_the_rotated_tokens_too(self, signed_in, trusted):
+        code = authorize(signed_in, trusted)["code"]
+        tokens = exchange(trusted, code).json()
+        rotated = refresh(trusted, tokens["refresh_token"]).json()
+        assert me(rotated["access_token"]).status_code == 200
+        assert exchange(trusted, code).status_code == 400
+        assert me(rotated["access_token"]).status_code == 401
+        assert refresh(trusted, rotated["refresh_token"]).status_code == 400
+
+    def test_code_is_stored_only_as_a_checksum(self, signed_in, trusted):
+        code = authorize(signed_in, trusted)["code"]
+        stored = Grant.objects.get(application=trusted).code
+        assert stored != code and code not in stored
+        assert stored == hashlib.sha256(code.encode()).hexdigest()
         assert exchange(trusted, code).status_code == 200
         self.expected_tokens = 1
-        response = exchange(trusted, code)
+
+    def test_code_verifier_for_a_code_issued_without_challenge_is_refused(self, signed_in, trusted):
+        # RFC 9700 section 4.8.2: PKCE downgrade.
+        code = authorize(signed_in, trusted)["code"]
+        verifier, _challenge = pkce_pair()
+        response = exchange(trusted, code, verifier=verifier)
         assert response.status_code == 400
         assert response.json()["error"] == "invalid_grant"
 
@@ -477,3 +510,50 @@ def test_secrets_and_tokens_never_reach_the_logs(signed_in, trusted, caplog):
     me(body["access_token"])
     for secret in (trusted.plain_secret, body["access_token"], body["refresh_token"], "wrong-secret-value"):
         assert secret not in caplog.text
+
+
+# --- A deactivated user's access stops at once ------------------------------------------------
+
+
+def obtain(client, app):
+    return exchange(app, authorize(client, app)["code"]).json()
+
+
+def deactivate(user):
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+
+
+def test_deactivating_a_user_stops_their_access_tokens(signed_in, trusted, user):
+    tokens = obtain(signed_in, trusted)
+    assert me(tokens["access_token"]).status_code == 200
+    deactivate(user)
+    response = me(tokens["access_token"])
+    assert response.status_code == 401
+
+
+def test_deactivating_a_user_stops_their_refresh_tokens(signed_in, trusted, user):
+    tokens = obtain(signed_in, trusted)
+    deactivate(user)
+    response = refresh(trusted, tokens["refresh_token"])
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_grant"
+
+
+def test_deactivating_a_user_stops_their_pending_codes(signed_in, trusted, user):
+    code = authorize(signed_in, trusted)["code"]
+    deactivate(user)
+    response = exchange(trusted, code)
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_grant"
+
+
+def test_an_inactive_user_cannot_authorize_apps(client, make_user, trusted, settings):
+    # Even with a backend that lets inactive users sign in.
+    settings.AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.AllowAllUsersModelBackend"]
+    inactive = make_user("dormant", is_active=False)
+    client.force_login(inactive)
+    params = {"response_type": "code", "client_id": trusted.client_id, "redirect_uri": trusted.callback_urls[0]}
+    response = client.get("/oauth/authorize", params)
+    assert response.status_code == 403
+    assert not Grant.objects.exists()

@@ -16,6 +16,16 @@ from rest_framework import exceptions
 from ..services.provider_settings import PROVIDER_DISABLED_MESSAGE, provider_enabled
 
 
+def is_bearer(header):
+    """Return whether an Authorization header names the Bearer scheme, parsed as oauthlib parses it.
+
+    oauthlib splits on any whitespace, so ``Bearer<TAB>token`` is a bearer
+    token too (RFC 7235 section 2.1 allows only spaces; clients send both).
+    """
+    scheme, *_rest = header.split(None, 1) or [""]
+    return scheme.lower() == "bearer"
+
+
 class ProviderDisabledAuthenticationFailed(exceptions.AuthenticationFailed):
     default_detail = PROVIDER_DISABLED_MESSAGE
     default_code = "provider_disabled"
@@ -29,8 +39,7 @@ class OAuth2Authentication(DOTOAuth2Authentication):
     """
 
     def authenticate(self, request):
-        header = request.META.get("HTTP_AUTHORIZATION", "")
-        if header[:7].lower() == "bearer " and not provider_enabled():
+        if is_bearer(request.META.get("HTTP_AUTHORIZATION", "")) and not provider_enabled():
             request.oauth2_error = {"error": "invalid_token", "error_description": str(PROVIDER_DISABLED_MESSAGE)}
             raise ProviderDisabledAuthenticationFailed()
         return super().authenticate(request)

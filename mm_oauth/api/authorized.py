@@ -8,7 +8,6 @@
 Both work while the provider is switched off: withdrawing access must never be blocked.
 """
 
-from django.contrib.auth import get_user_model
 from django.http import Http404
 from oauth2_provider.models import get_application_model
 from rest_framework import serializers
@@ -17,6 +16,7 @@ from rest_framework.response import Response
 
 from .. import policy
 from ..services import consent as consents
+from ..services.users import get_user_by_id
 from .base import PeopleOnlyAPIView
 from .permissions import NotOAuthToken
 from .schema import error_responses, extend_schema
@@ -82,11 +82,10 @@ class AuthorizedAppsView(PeopleOnlyAPIView):
             return request.user
         if not policy.manages_all_apps(request.user):
             raise Http404("No such user.")
-        User = get_user_model()
-        try:
-            return User.objects.get(pk=user_id)
-        except (User.DoesNotExist, ValueError, TypeError):
-            raise Http404("No such user.") from None
+        user = get_user_by_id(user_id)  # None for an ID of the wrong type or range too
+        if user is None:
+            raise Http404("No such user.")
+        return user
 
 
 class DeauthorizeView(PeopleOnlyAPIView):

@@ -5,5 +5,15 @@ from .audit import AuditEvent
 from .consent import Consent
 from .organization import AppAccess, Membership, Organization
 from .provider_settings import ProviderSettings
+from .redeemed_code import RedeemedCode
 
-__all__ = ["Application", "AppAccess", "AuditEvent", "Consent", "Membership", "Organization", "ProviderSettings"]
+__all__ = [
+    "Application",
+    "AppAccess",
+    "AuditEvent",
+    "Consent",
+    "Membership",
+    "Organization",
+    "ProviderSettings",
+    "RedeemedCode",
+]

@@ -11,6 +11,7 @@ class AuditEvent(models.Model):
         APP_UPDATED = "oauth_app.updated", _("application updated")
         APP_DELETED = "oauth_app.deleted", _("application deleted")
         APP_SECRET_REGENERATED = "oauth_app.secret_regenerated", _("client secret regenerated")
+        CODE_REPLAYED = "oauth_code.replayed", _("used authorization code presented again; its tokens revoked")
         SETTINGS_CHANGED = "oauth_settings.changed", _("provider settings changed")
         AUTHORIZATION_GRANTED = "oauth_authorization.granted", _("application authorized by a user")
         AUTHORIZATION_REVOKED = "oauth_authorization.revoked", _("application deauthorized by a user")

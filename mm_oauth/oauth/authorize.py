@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from oauth2_provider import views as dot_views
 from oauth2_provider.models import get_application_model
 from oauth2_provider.settings import oauth2_settings
+from oauthlib.common import add_params_to_uri
 
 from ..services.consent import consent_covers, record_grant
 from ..web.organizations import access_rows
@@ -55,6 +56,13 @@ class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
     provider_disabled_as_html = True
     template_name = "mm_oauth/authorize.html"
 
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.is_active:
+            # Only an authentication backend that admits inactive users gets here:
+            # a deactivated account authorizes nothing (403, or login_required for prompt=none).
+            return self.handle_no_permission()
+        return super().dispatch(request, *args, **kwargs)
+
     def get(self, request, *args, **kwargs):
         problem = request_problem(request.GET)
         if problem:
@@ -65,6 +73,10 @@ class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
     def render_to_response(self, context, **response_kwargs):
         if self._consent_remembered(context):
             return self._approve(context["form"].initial)
+        if self._silent(context):
+            # OpenID Connect Core 1.0 section 3.1.2.6: prompt=none must not show
+            # the consent page; say consent is needed instead.
+            return self._redirect_error(context, "consent_required")
         if "error" not in context and "application" in context:
             context["org_access"] = access_rows(self.request.user, context["application"])
             # The buttons bring the user back to this very request (a re-rendered POST has no query: fallback).
@@ -81,6 +93,19 @@ class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
         if "consent" in self.request.GET.get("prompt", "").split():
             return False
         return consent_covers(self.request.user, context["application"], context["scopes"])
+
+    def _silent(self, context):
+        if self.request.method != "GET" or "error" in context or "form" not in context:
+            return False
+        return "none" in self.request.GET.get("prompt", "").split()
+
+    def _redirect_error(self, context, error):
+        """Send the user back to the (validated) redirect URI with ``error`` and the client's ``state``."""
+        initial = context["form"].initial
+        params = [("error", error)]
+        if initial.get("state"):
+            params.append(("state", initial["state"]))
+        return self.redirect(add_params_to_uri(initial["redirect_uri"], params), context["application"])
 
     def _approve(self, initial):
         """Allow on the user's behalf, exactly as if they had pressed Allow again."""

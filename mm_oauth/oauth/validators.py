@@ -1,17 +1,58 @@
-"""mm_oauth's oauthlib request validator (``OAUTH2_PROVIDER["OAUTH2_VALIDATOR_CLASS"]``)."""
+"""mm_oauth's oauthlib request validator (``OAUTH2_PROVIDER["OAUTH2_VALIDATOR_CLASS"]``).
+
+On top of DOT's validator:
+
+- authorization codes are stored as SHA-256 checksums, as DOT stores tokens
+  (RFC 9700 section 4.14's storage advice applied to codes too), and the grant
+  is read once per token request, locked (``SELECT ... FOR UPDATE``) so two
+  concurrent redemptions of one code give one success and one ``invalid_grant``;
+- a replayed code is refused and revokes what it was exchanged for (RFC 6749
+  section 4.1.2);
+- a code issued without a PKCE challenge is refused when a ``code_verifier``
+  comes with it (PKCE downgrade, RFC 9700 section 4.8.2);
+- a refresh token is locked while it is rotated, so a concurrent refresh
+  answers ``invalid_grant`` instead of a 500;
+- tokens and codes of a deactivated user stop working at once;
+- only access tokens authenticate API requests: an OpenID Connect ID token is
+  never accepted as a bearer token;
+- public clients always need PKCE; a rotated client secret keeps working
+  during its grace period.
+"""
 
 import base64
 import binascii
 import hashlib
+import json
 from urllib.parse import unquote_plus
 
-from oauth2_provider.models import AbstractApplication, get_access_token_model
+from django.utils.translation import gettext as _
+from oauth2_provider.models import (
+    AbstractApplication,
+    get_access_token_model,
+    get_grant_model,
+    get_refresh_token_model,
+)
 from oauth2_provider.oauth2_validators import OAuth2Validator as DOTValidator
+from oauthlib import oauth2
 
+from ..models import RedeemedCode
+from ..services.consent import touch
+from ..services.tokens import revoke_replayed_code
 from .issuer import issuer_for_oauthlib
 
 
+def code_checksum(code):
+    """Return the SHA-256 hex digest under which an authorization code is stored."""
+    return hashlib.sha256(code.encode("utf-8")).hexdigest()
+
+
+def _active(user):
+    return user is None or user.is_active
+
+
 class OAuth2Validator(DOTValidator):
+    # --- clients ---------------------------------------------------------------
+
     def is_pkce_required(self, client_id, request):
         """Require PKCE from every public client; for confidential ones follow PKCE_REQUIRED.
 
@@ -44,12 +85,138 @@ class OAuth2Validator(DOTValidator):
             return unquote_plus(client_id), unquote_plus(secret)
         return getattr(request, "client_id", None), getattr(request, "client_secret", None)
 
+    # --- authorization codes ---------------------------------------------------
+
+    def save_authorization_code(self, client_id, code, request, *args, **kwargs):
+        """Store the code's checksum, never the code (oauthlib still sends the code itself to the client)."""
+        super().save_authorization_code(client_id, {**code, "code": code_checksum(code["code"])}, request)
+
+    def _grant(self, code, client, request):
+        """Return the grant for ``code``, read once per request and locked until the request ends.
+
+        The token view runs in one transaction, so a concurrent redemption of
+        the same code waits here and then finds it gone.
+        """
+        cached = getattr(request, "mm_oauth_grant", None)
+        if cached is not None:
+            return cached
+        if not code or client is None:
+            return None
+        grant = (
+            get_grant_model()
+            .objects.select_for_update(of=("self",))
+            .select_related("user")
+            .filter(code=code_checksum(code), application=client)
+            .first()
+        )
+        request.mm_oauth_grant = grant
+        return grant
+
+    def validate_code(self, client_id, code, client, request, *args, **kwargs):
+        grant = self._grant(code, client, request)
+        if grant is None:
+            self._revoke_after_replay(code, client)
+            return False
+        if grant.is_expired() or not _active(grant.user):
+            return False
+        if not grant.code_challenge and getattr(request, "code_verifier", None):
+            # RFC 9700 section 4.8.2: a code_verifier for a code issued without a
+            # challenge means someone tries to pass PKCE off as used (a downgrade).
+            return False
+        request.scopes = grant.scope.split(" ")
+        request.user = grant.user
+        if grant.nonce:
+            request.nonce = grant.nonce
+        if grant.claims:
+            request.claims = json.loads(grant.claims)
+        return True
+
+    def get_code_challenge(self, code, request):
+        grant = self._grant(code, request.client, request)
+        return (grant.code_challenge or None) if grant is not None else None
+
+    def get_code_challenge_method(self, code, request):
+        grant = self._grant(code, request.client, request)
+        return (grant.code_challenge_method or None) if grant is not None else None
+
+    def confirm_redirect_uri(self, client_id, code, redirect_uri, client, request=None, *args, **kwargs):
+        grant = self._grant(code, client, request) if request is not None else None
+        return grant is not None and grant.redirect_uri_allowed(redirect_uri)
+
+    def get_authorization_code_scopes(self, client_id, code, redirect_uri, request):
+        # Asked before the request is validated (to pick the OpenID Connect handler): no lock yet.
+        scope = get_grant_model().objects.filter(code=code_checksum(code or "")).values_list("scope", flat=True)
+        return (scope.first() or "").split()
+
+    def get_authorization_code_nonce(self, client_id, code, redirect_uri, request):
+        grant = self._grant(code, request.client, request)
+        return (grant.nonce or None) if grant is not None else None
+
+    def invalidate_authorization_code(self, client_id, code, request, *args, **kwargs):
+        """Delete the redeemed grant and remember the code, with what it was exchanged for."""
+        grant = self._grant(code, request.client, request)
+        if grant is None:
+            raise oauth2.InvalidGrantError(request=request)
+        grant.delete()
+        issued = getattr(request, "mm_oauth_issued", {})
+        RedeemedCode.objects.create(
+            code_checksum=code_checksum(code),
+            application=request.client,
+            token_family=issued.get("token_family"),
+            access_token_id=issued.get("access_token_id"),
+        )
+        request.mm_oauth_grant = None
+
+    def _revoke_after_replay(self, code, client):
+        """A code that was redeemed before comes again: revoke what it produced (RFC 6749 section 4.1.2)."""
+        if not code or client is None:
+            return
+        redeemed = RedeemedCode.objects.filter(code_checksum=code_checksum(code), application=client).first()
+        if redeemed is not None:
+            revoke_replayed_code(redeemed)
+
+    def _check_and_set_request_resource(self, request):
+        # DOT looks the grant up by the raw code (RFC 8707 narrowing); it is stored by checksum here.
+        raw = request.code
+        if request.grant_type == "authorization_code" and raw:
+            request.code = code_checksum(raw)
+        try:
+            super()._check_and_set_request_resource(request)
+        finally:
+            request.code = raw
+
+    # --- tokens ----------------------------------------------------------------
+
+    def _create_access_token(self, expires, request, token, source_refresh_token=None):
+        access_token = super()._create_access_token(expires, request, token, source_refresh_token)
+        request.mm_oauth_issued = {**getattr(request, "mm_oauth_issued", {}), "access_token_id": access_token.pk}
+        return access_token
+
+    def _create_refresh_token(self, request, refresh_token_code, access_token, previous_refresh_token):
+        refresh_token = super()._create_refresh_token(request, refresh_token_code, access_token, previous_refresh_token)
+        request.mm_oauth_issued = {
+            **getattr(request, "mm_oauth_issued", {}),
+            "token_family": refresh_token.token_family,
+        }
+        return refresh_token
+
+    def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs):
+        """DOT's checks, then lock the token: a concurrent rotation of it makes this one ``invalid_grant``."""
+        if not super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):
+            return False
+        instance = request.refresh_token_instance
+        still_live = (
+            get_refresh_token_model()
+            .objects.select_for_update()
+            .filter(pk=instance.pk, revoked__isnull=True)
+            .values_list("pk", flat=True)
+        )
+        return bool(list(still_live)) and _active(instance.user)
+
     def save_bearer_token(self, token, request, *args, **kwargs):
         """Save the tokens, and note when the app last obtained tokens for this user."""
         result = super().save_bearer_token(token, request, *args, **kwargs)
         if request.user is not None and request.client is not None:
-            from ..services.consent import touch
-
             touch(request.user, request.client)
         return result
 
@@ -63,7 +230,33 @@ class OAuth2Validator(DOTValidator):
         found = get_access_token_model().objects.select_related("application", "user").filter(token_checksum=checksum)
         return next(iter(found[:1]), None)
 
-    # OpenID Connect (mm_oauth.oauth.oidc)
+    def validate_bearer_token(self, token, scopes, request):
+        """DOT's checks, and the token's user must still be active."""
+        if not super().validate_bearer_token(token, scopes, request):
+            return False
+        if _active(request.user):
+            return True
+        request.oauth2_error = {"error": "invalid_token", "error_description": _("The user account is inactive.")}
+        return False
+
+    def validate_jwt_bearer_token(self, token, scopes, request):
+        """Never accept an ID token as a bearer token: only access tokens authenticate API requests.
+
+        An ID token says who signed in to a client (OpenID Connect Core 1.0
+        section 2); it carries no scope, is not revoked with the app's tokens
+        and is not refused while the provider is off.
+        """
+        return False
+
+    # --- OpenID Connect (mm_oauth.oauth.oidc) ------------------------------------
+
+    def validate_silent_login(self, request):
+        """``prompt=none``: the view asks only a signed-in user (DOT answers ``login_required`` to others)."""
+        return True
+
+    def validate_silent_authorization(self, request):
+        """``prompt=none``: the authorize view answers ``consent_required`` when consent would be asked."""
+        return True
 
     def get_oidc_issuer_endpoint(self, request):
         """The ``iss`` of ID tokens: the issuer of the metadata documents (DOT's reverses a name we lack)."""

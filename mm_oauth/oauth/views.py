@@ -8,6 +8,7 @@ import hashlib
 from functools import wraps
 
 from django.contrib.auth.decorators import login_not_required
+from django.db import router, transaction
 from django.http import JsonResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.decorators import method_decorator
@@ -19,7 +20,11 @@ from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.common import Request as OauthlibRequest
 
+from ..throttling import client_authentication_failures
 from .gate import ProviderRequiredMixin
+
+TOO_MANY_REQUESTS = 429
+UNAUTHORIZED = 401
 
 # DOT's metadata view reverses its own URL names; ours live in the mm_oauth namespace.
 _ENDPOINT_URL_NAMES = {
@@ -80,18 +85,61 @@ def client_endpoint(view_class):
     return method_decorator(login_not_required, name="dispatch")(view_class)
 
 
-@client_endpoint
-class TokenView(ProviderRequiredMixin, dot_views.TokenView):
-    """RFC 6749 section 3.2: exchange a code or a refresh token for tokens."""
+class ClientAuthThrottleMixin:
+    """Answer 429 to an address that failed client authentication too often (mm_oauth.throttling).
+
+    A failure is a 401: oauthlib's ``invalid_client`` and the introspection
+    endpoint's own. Counted per address, so the real client, calling from
+    elsewhere, is never locked out by somebody guessing its secret.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        retry_after = client_authentication_failures.retry_after(request)
+        if retry_after is not None:
+            return too_many_failures(retry_after)
+        response = super().dispatch(request, *args, **kwargs)
+        if response.status_code == UNAUTHORIZED:
+            client_authentication_failures.note_failure(request)
+        return response
+
+
+def too_many_failures(retry_after):
+    """Answer 429 in RFC 6749's error shape, saying when to try again."""
+    response = JsonResponse(
+        {
+            "error": "temporarily_unavailable",
+            "error_description": f"Too many failed client authentications from this address; "
+            f"try again in {retry_after} seconds.",
+        },
+        status=TOO_MANY_REQUESTS,
+    )
+    response["Retry-After"] = str(retry_after)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @client_endpoint
-class RevokeView(ProviderRequiredMixin, dot_views.RevokeTokenView):
+class TokenView(ProviderRequiredMixin, ClientAuthThrottleMixin, dot_views.TokenView):
+    """RFC 6749 section 3.2: exchange a code or a refresh token for tokens.
+
+    One transaction per request: the grant or refresh token being redeemed is
+    locked from validation to the issue of the new tokens (mm_oauth's
+    validator), so of two concurrent redemptions exactly one succeeds and the
+    other gets ``invalid_grant``; a failure half-way leaves nothing behind.
+    """
+
+    def post(self, request, *args, **kwargs):
+        with transaction.atomic(using=router.db_for_write(get_access_token_model())):
+            return super().post(request, *args, **kwargs)
+
+
+@client_endpoint
+class RevokeView(ProviderRequiredMixin, ClientAuthThrottleMixin, dot_views.RevokeTokenView):
     """RFC 7009: revoke an access or refresh token."""
 
 
 @client_endpoint
-class IntrospectView(ProviderRequiredMixin, OAuthLibMixin, View):
+class IntrospectView(ProviderRequiredMixin, ClientAuthThrottleMixin, OAuthLibMixin, View):
     """RFC 7662: tell an authenticated client whether one of *its* tokens is active.
 
     Unlike DOT's view, a client learns nothing about another client's tokens

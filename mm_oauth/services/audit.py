@@ -5,7 +5,8 @@ from ..models.audit import AuditEvent
 SECRET_FIELDS = frozenset({"client_secret", "previous_client_secret", "token", "code", "password"})
 
 
-def _client_address(request):
+def client_address(request):
+    """Return the address of the peer that reached Django (None without a request)."""
     # REMOTE_ADDR is the peer that reached Django; behind a proxy, configure the
     # proxy (or a middleware) to set it from X-Forwarded-For: a header a client
     # can forge must not be trusted here.
@@ -26,7 +27,7 @@ def record(action, *, actor=None, request=None, target_type, target_id="", targe
         target_id=str(target_id),
         target_label=str(target_label)[:255],
         changes=changes,
-        ip_address=_client_address(request),
+        ip_address=client_address(request),
         user_agent=(request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:256],
     )
 

@@ -13,7 +13,11 @@ from oauth2_provider.models import (
     get_grant_model,
     get_id_token_model,
     get_refresh_token_model,
+    revoke_access_token,
 )
+
+from ..models.audit import AuditEvent
+from . import audit
 
 
 def _delete_rows(model, filters):
@@ -56,3 +60,25 @@ def revoke_all_tokens(app, user=None):
             # Device grants belong to the app as a whole.
             counts["device_grants"] = _delete_rows(get_device_grant_model(), {"client_id": app.client_id})
     return counts
+
+
+def revoke_replayed_code(redeemed):
+    """Revoke what a redeemed authorization code produced, now that it came again, and audit it.
+
+    RFC 6749 section 4.1.2: the second use is refused and the tokens issued
+    from the code SHOULD be revoked, because one of the two users of the code
+    is not the client it was issued to. Every rotation of the refresh token
+    shares its family, so they all go.
+    """
+    revoked = {"refresh_token_family": str(redeemed.token_family) if redeemed.token_family else None}
+    with transaction.atomic(using=router.db_for_write(get_access_token_model()), savepoint=False):
+        if redeemed.token_family is not None:
+            get_refresh_token_model().revoke_family(redeemed.token_family)
+        first_access_token = get_access_token_model().objects.filter(pk=redeemed.access_token_id).first()
+        if first_access_token is not None:  # when no refresh token came with it
+            revoke_access_token(first_access_token)
+        audit.record_for(
+            AuditEvent.Action.CODE_REPLAYED,
+            redeemed.application,
+            changes={"redeemed_at": redeemed.redeemed_at.isoformat(), **revoked},
+        )

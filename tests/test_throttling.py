@@ -1,0 +1,98 @@
+"""Failed client authentication is throttled per client address (mm_oauth.throttling)."""
+
+import pytest
+from django.test import Client
+
+from mm_oauth.throttling import FailureThrottle
+from tests.oauth_helpers import authorize
+
+pytestmark = pytest.mark.usefixtures("provider_on")
+
+LIMIT = 5
+ATTACKER = "203.0.113.66"
+REAL_CLIENT = "198.51.100.7"
+
+
+@pytest.fixture(autouse=True)
+def _small_limit(settings):
+    settings.MM_OAUTH = {"CLIENT_AUTH_FAILURE_LIMIT": LIMIT, "CLIENT_AUTH_FAILURE_WINDOW_SECONDS": 120}
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app(is_trusted=True)
+
+
+def post(path, data, address):
+    return Client(REMOTE_ADDR=address).post(path, data)
+
+
+def wrong_secret(app, path="/oauth/access_token", address=ATTACKER):
+    data = {"grant_type": "authorization_code", "code": "x", "redirect_uri": app.callback_urls[0]}
+    if path != "/oauth/access_token":
+        data = {"token": "x"}
+    return post(path, {**data, "client_id": app.client_id, "client_secret": "guess"}, address)
+
+
+@pytest.mark.parametrize("path", ["/oauth/access_token", "/oauth/revoke", "/oauth/introspect"])
+def test_failed_client_authentication_is_throttled_with_retry_after(app, path):
+    statuses = [wrong_secret(app, path).status_code for _attempt in range(LIMIT)]
+    assert statuses == [401] * LIMIT
+    response = wrong_secret(app, path)
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 120
+    assert response.json()["error"] == "temporarily_unavailable"
+
+
+def test_the_throttled_address_is_refused_even_with_the_right_secret(app):
+    for _attempt in range(LIMIT):
+        wrong_secret(app)
+    data = {"token": "x", "client_id": app.client_id, "client_secret": app.plain_secret}
+    assert post("/oauth/introspect", data, ATTACKER).status_code == 429
+
+
+def test_the_real_client_elsewhere_is_never_locked_out(client, user, app):
+    for _attempt in range(LIMIT + 3):
+        wrong_secret(app)
+    client.force_login(user)
+    code = authorize(client, app)["code"]
+    data = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": app.callback_urls[0],
+        "client_id": app.client_id,
+        "client_secret": app.plain_secret,
+    }
+    assert post("/oauth/access_token", data, REAL_CLIENT).status_code == 200
+
+
+def test_successful_and_other_errors_do_not_count(app):
+    for _attempt in range(LIMIT + 2):
+        data = {"token": "x", "client_id": app.client_id, "client_secret": app.plain_secret}
+        assert post("/oauth/introspect", data, ATTACKER).status_code == 200
+    assert wrong_secret(app).status_code == 401
+
+
+def test_a_zero_limit_turns_throttling_off(app, settings):
+    settings.MM_OAUTH = {"CLIENT_AUTH_FAILURE_LIMIT": 0}
+    assert {wrong_secret(app).status_code for _attempt in range(25)} == {401}
+
+
+def test_the_window_ends(rf, settings):
+    throttle = FailureThrottle("test", limit=1, window=1)
+    request = rf.get("/", REMOTE_ADDR=ATTACKER)
+    throttle.note_failure(request)
+    assert throttle.retry_after(request) == 1
+    import time
+
+    time.sleep(1.1)
+    assert throttle.retry_after(request) is None
+
+
+def test_a_cache_that_is_down_refuses_nobody(app, settings):
+    settings.CACHES = {
+        **settings.CACHES,
+        "throttle": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"},
+    }
+    settings.MM_OAUTH = {"CLIENT_AUTH_FAILURE_LIMIT": 1, "THROTTLE_CACHE_ALIAS": "throttle"}
+    assert [wrong_secret(app).status_code for _attempt in range(3)] == [401, 401, 401]
