@@ -51,9 +51,8 @@ CREDENTIAL_PARAMETERS = (
     "password",
     "registration_access_token",
 )
-_CREDENTIAL_IN_QUERY = re.compile(
-    r"(?i)((?:^|[?&;])(?:%s)=)[^&;\s\"']*" % "|".join(re.escape(name) for name in CREDENTIAL_PARAMETERS)
-)
+_NAMES = "|".join(re.escape(name) for name in CREDENTIAL_PARAMETERS)
+_CREDENTIAL_IN_QUERY = re.compile(rf"(?i)((?:^|[?&;])(?:{_NAMES})=)[^&;\s\"']*")
 
 
 def redact(text):
