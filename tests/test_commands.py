@@ -120,3 +120,22 @@ class TestListApps:
         assert record["client_id"] == app.client_id and record["creator"] == "alice"
         assert record["callback_urls"] == app.callback_urls and record["icon_url"] == "https://app.example.com/icon.png"
         assert "client_secret" not in record
+
+
+def test_clear_expired_forgets_old_redeemed_codes_and_keeps_recent_ones(make_app):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mm_oauth.models import RedeemedCode
+
+    app = make_app()
+    old = RedeemedCode.objects.create(
+        code_checksum="a" * 64, application=app, redeemed_at=timezone.now() - timedelta(days=2)
+    )
+    recent = RedeemedCode.objects.create(code_checksum="b" * 64, application=app)
+    out = StringIO()
+    call_command("mm_oauth_clear_expired", stdout=out)
+    assert "1 redeemed-code records forgotten" in out.getvalue()
+    assert not RedeemedCode.objects.filter(pk=old.pk).exists()
+    assert RedeemedCode.objects.filter(pk=recent.pk).exists()

@@ -8,7 +8,7 @@ from .projects_api import ProjectDetailView, ProjectListView
 urlpatterns = [
     path("", views.home, name="home"),
     path("account/", views.account, name="account"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("board/", views.board, name="board"),
     path("api/v4/posts", PostsView.as_view(), name="api-posts"),

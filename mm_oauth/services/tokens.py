@@ -6,7 +6,10 @@ hundreds of queries. Here the links between DOT's tables are cut with one
 UPDATE each, then each table is emptied with one DELETE, whatever the count.
 """
 
+from datetime import timedelta
+
 from django.db import connections, router, transaction
+from django.utils import timezone
 from oauth2_provider.models import (
     get_access_token_model,
     get_device_grant_model,
@@ -17,6 +20,7 @@ from oauth2_provider.models import (
 )
 
 from ..models.audit import AuditEvent
+from ..models.redeemed_code import RedeemedCode
 from . import audit
 
 
@@ -82,3 +86,15 @@ def revoke_replayed_code(redeemed):
             redeemed.application,
             changes={"redeemed_at": redeemed.redeemed_at.isoformat(), **revoked},
         )
+
+
+# Long past any code's lifetime (DOT's default is 60 s): a replay detected a day
+# later still revokes; older records only fill the table.
+REDEEMED_CODE_RETENTION = timedelta(days=1)
+
+
+def clear_redeemed_codes(now=None):
+    """Delete the records of codes redeemed more than REDEEMED_CODE_RETENTION ago; return how many."""
+    cutoff = (now or timezone.now()) - REDEEMED_CODE_RETENTION
+    deleted, _ = RedeemedCode.objects.filter(redeemed_at__lt=cutoff).delete()
+    return deleted
