@@ -185,6 +185,29 @@ else:
         )
     )
 
+
+def tasks_settings(queue):
+    """Return the ``TASKS`` setting: ``"immediate"`` runs each task at once, ``"database"`` queues it for a worker.
+
+    Django 6 ships the Tasks framework as ``django.tasks``; on 5.2 the
+    django-tasks backport provides it under ``django_tasks``. The database
+    queue is django-tasks-db's, on either.
+    """
+    if queue == "database":
+        return {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    module = "django.tasks" if django.VERSION >= (6, 0) else "django_tasks"
+    return {"default": {"BACKEND": f"{module}.backends.immediate.ImmediateBackend"}}
+
+
+# Tasks: mm_oauth mails its notices from a task once the transaction commits. By default the
+# task runs at once, in the request (a failed send is only logged, to mm_oauth.notifications);
+# with MM_OAUTH_TASKS=database the tasks wait in the database for `manage.py db_worker`.
+if os.environ.get("MM_OAUTH_TASKS") == "database":
+    INSTALLED_APPS += ["django_tasks_db"]  # its table of queued tasks
+    TASKS = tasks_settings("database")
+else:
+    TASKS = tasks_settings("immediate")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

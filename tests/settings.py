@@ -15,7 +15,13 @@ import tempfile
 from pathlib import Path
 
 from example_project.settings import *  # noqa: F403
-from example_project.settings import CLIENT_SECRET_HASHER_PATH, database_from_url, mail_backend, sqlite_database
+from example_project.settings import (
+    CLIENT_SECRET_HASHER_PATH,
+    database_from_url,
+    mail_backend,
+    sqlite_database,
+    tasks_settings,
+)
 
 _shm = Path("/dev/shm")
 _test_db_dir = _shm if _shm.is_dir() and os.access(_shm, os.W_OK) else Path(tempfile.gettempdir())
@@ -35,6 +41,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", CLIENT_SECR
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 globals().update(mail_backend("django.core.mail.backends.locmem.EmailBackend"))
+# Tasks (the notices) run at once, whatever MM_OAUTH_TASKS the shell running the tests has set.
+TASKS = tasks_settings("immediate")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

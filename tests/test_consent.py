@@ -136,10 +136,11 @@ def test_the_decision_needs_a_csrf_token(user, app):
     assert not Consent.objects.exists() and not Grant.objects.exists()
 
 
-def test_a_new_authorization_emails_a_security_notice_once(browser, app):
+def test_a_new_authorization_emails_a_security_notice_once(browser, app, django_capture_on_commit_callbacks):
     with override_settings(MM_OAUTH={"NOTIFY_NEW_AUTHORIZATION": True}):
-        authorize(browser, app)
-        authorize(browser, app)
+        with django_capture_on_commit_callbacks(execute=True):  # the notice goes out after the commit
+            authorize(browser, app)
+            authorize(browser, app)
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["alice@example.com"]
@@ -147,8 +148,9 @@ def test_a_new_authorization_emails_a_security_notice_once(browser, app):
     assert "deauthorize" in message.body
 
 
-def test_no_notice_unless_switched_on(browser, app):
-    authorize(browser, app)
+def test_no_notice_unless_switched_on(browser, app, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        authorize(browser, app)
     assert mail.outbox == []
 
 

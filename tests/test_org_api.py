@@ -4,7 +4,7 @@ import json
 
 import pytest
 from django.core import mail
-from django.test import Client
+from django.test import Client, TestCase
 
 from mm_oauth.api.schema import SchemaGenerator
 from mm_oauth.models import AppAccess, AuditEvent, Membership, Organization
@@ -28,7 +28,15 @@ def app(make_app):
 
 
 def call(client, action, *, app=None, body=None, slug="acme", **headers):
-    """Perform one endpoint's action; ``app`` is the target of the per-app actions."""
+    """Perform one endpoint's action; ``app`` is the target of the per-app actions.
+
+    The request's on-commit work (the notices) runs at its end, as it would outside the test's transaction.
+    """
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return request(client, action, app=app, body=body, slug=slug, **headers)
+
+
+def request(client, action, *, app, body, slug, **headers):
     client_id = app if isinstance(app, str) else getattr(app, "client_id", "none")
     org_url = f"{BASE}/{slug}"
     app_url = f"{org_url}/oauth/apps/{client_id}"

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.contrib.messages import get_messages
 from django.core import mail
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 
 from mm_oauth.models import AppAccess, AuditEvent, Membership, Organization
@@ -25,8 +25,16 @@ def app(make_app):
     return make_app(name="Zapier", description="Connects apps", callback_urls=["https://z.example.com/cb"])
 
 
+class CommittingClient(Client):
+    """A test client whose requests end as they would outside the test's transaction: their on-commit work runs."""
+
+    def request(self, **request):
+        with TestCase.captureOnCommitCallbacks(execute=True):  # the notices go out after the commit
+            return super().request(**request)
+
+
 def signed_in(user, **kwargs):
-    client = Client(**kwargs)
+    client = CommittingClient(**kwargs)
     if user is not None:
         client.force_login(user)
     return client

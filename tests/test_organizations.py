@@ -67,9 +67,12 @@ class TestStateMachine:
             "org.oauth_app_access_approved",
         ]
 
-    def test_requesting_an_approved_or_pending_app_changes_nothing(self, org, owner, member, app):
-        orgs.request_access(actor=member, org=org, app=app)
-        orgs.request_access(actor=member, org=org, app=app)
+    def test_requesting_an_approved_or_pending_app_changes_nothing(
+        self, org, owner, member, app, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):  # the notices go out after the commit
+            orgs.request_access(actor=member, org=org, app=app)
+            orgs.request_access(actor=member, org=org, app=app)
         assert len(mail.outbox) == 1
         orgs.approve(actor=owner, org=org, app=app)
         assert orgs.request_access(actor=member, org=org, app=app).state == State.APPROVED
@@ -178,20 +181,29 @@ class TestStateMachine:
 
 
 class TestNotifications:
-    def test_owners_are_emailed_about_a_request(self, org, owner, member, app, make_user):
+    """The notices go out after the commit: each action runs its on-commit callbacks as a request would."""
+
+    def test_owners_are_emailed_about_a_request(
+        self, org, owner, member, app, make_user, django_capture_on_commit_callbacks
+    ):
         second_owner = make_user("oscar")
         orgs.add_member(actor=owner, org=org, user_id=second_owner.pk, role="owner")
-        orgs.request_access(actor=member, org=org, app=app)
+        with django_capture_on_commit_callbacks(execute=True):
+            orgs.request_access(actor=member, org=org, app=app)
         assert len(mail.outbox) == 1
         assert set(mail.outbox[0].to) == {"olivia@example.com", "oscar@example.com"}
         assert "Zapier" in mail.outbox[0].subject and "Acme" in mail.outbox[0].subject
         assert "/organizations/acme/settings/third-party-access/" in mail.outbox[0].body
 
     @pytest.mark.parametrize("decide, word", [(orgs.approve, "approved"), (orgs.deny, "denied")])
-    def test_the_requester_is_told_of_the_decision(self, org, owner, member, app, decide, word):
-        orgs.request_access(actor=member, org=org, app=app)
+    def test_the_requester_is_told_of_the_decision(
+        self, org, owner, member, app, decide, word, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            orgs.request_access(actor=member, org=org, app=app)
         mail.outbox.clear()
-        decide(actor=owner, org=org, app=app)
+        with django_capture_on_commit_callbacks(execute=True):
+            decide(actor=owner, org=org, app=app)
         assert len(mail.outbox) == 1
         assert mail.outbox[0].to == ["alice@example.com"] and word in mail.outbox[0].subject
 

@@ -1,13 +1,10 @@
 """Remember, list and withdraw users' authorizations of applications (DESIGN F5, F6)."""
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.http import Http404
-from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .. import signals
+from .. import notifications, signals
 from ..conf import app_settings
 from ..models import AuditEvent, Consent
 from . import audit
@@ -57,19 +54,14 @@ def record_grant(user, app, scopes, request=None):
 
 
 def notify_new_authorization(consent, request=None):
-    """Email the user that a new application can now act on their account."""
-    email = getattr(consent.user, consent.user.get_email_field_name(), "")
-    if not email:
-        return
+    """Email the user, once the grant is committed, that a new application can now act on their account."""
     context = {
         "user": consent.user,
         "app": consent.application,
         "scopes": sorted(consent.scopes),
         "site_url": request.build_absolute_uri("/") if request is not None else "",
     }
-    subject = render_to_string("mm_oauth/email/new_authorization_subject.txt", context).strip()
-    body = render_to_string("mm_oauth/email/new_authorization_body.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+    notifications.notify("new_authorization", context, [notifications.email_of(consent.user)])
 
 
 def touch(user, app):

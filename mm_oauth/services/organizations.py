@@ -6,20 +6,17 @@ about requests and requesters about decisions. Denying removes the
 organization's access only: the user's tokens stay valid for everything else.
 """
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Case, When
 from django.http import Http404
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from oauth2_provider.models import get_application_model
 
-from .. import policy, signals
+from .. import notifications, policy, signals
 from ..models import AppAccess, AuditEvent, Membership, Organization
 from . import audit
 
@@ -301,19 +298,6 @@ def _decide(actor, org, app, state, request, notify=True):
 # --- notifications ---------------------------------------------------------------
 
 
-def _email(user):
-    return getattr(user, user.get_email_field_name(), "") if user is not None else ""
-
-
-def _send(template, context, recipients):
-    recipients = [address for address in recipients if address]
-    if not recipients:
-        return
-    subject = render_to_string(f"mm_oauth/email/{template}_subject.txt", context).strip()
-    body = render_to_string(f"mm_oauth/email/{template}_body.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-
-
 def settings_url(org, request=None):
     """Return the owners' third-party access page of ``org`` (absolute when ``request`` is known)."""
     path = reverse("mm_oauth:org-third-party-access", args=[org.slug])
@@ -328,7 +312,7 @@ def _notify_owners(access, request):
         "app": access.application,
         "settings_url": settings_url(access.organization, request),
     }
-    _send("app_access_requested", context, [_email(m.user) for m in owners])
+    notifications.notify("app_access_requested", context, [notifications.email_of(m.user) for m in owners])
 
 
 def _notify_requester(access, request):
@@ -341,4 +325,4 @@ def _notify_requester(access, request):
         "app": access.application,
         "authorized_url": request.build_absolute_uri(path) if request is not None else path,
     }
-    _send("app_access_decided", context, [_email(access.requested_by)])
+    notifications.notify("app_access_decided", context, [notifications.email_of(access.requested_by)])
