@@ -155,7 +155,7 @@ REST_FRAMEWORK = {
 }
 
 
-def mail_backend(backend, *, host=None, port=None):
+def mail_backend(backend, *, host=None, port=None, timeout=None):
     """Return the settings that send all mail through ``backend`` (an SMTP one at ``host``:``port``).
 
     Django 6.1 replaced ``EMAIL_BACKEND`` and ``EMAIL_HOST``/``EMAIL_PORT`` with
@@ -164,11 +164,11 @@ def mail_backend(backend, *, host=None, port=None):
     if django.VERSION >= (6, 1):
         entry = {"BACKEND": backend}
         if host:
-            entry["OPTIONS"] = {"host": host, "port": port}
+            entry["OPTIONS"] = {"host": host, "port": port, "timeout": timeout}
         return {"MAILERS": {"default": entry}}
     result = {"EMAIL_BACKEND": backend}
     if host:
-        result.update(EMAIL_HOST=host, EMAIL_PORT=port)
+        result.update(EMAIL_HOST=host, EMAIL_PORT=port, EMAIL_TIMEOUT=timeout)
     return result
 
 
@@ -182,6 +182,9 @@ else:
             "django.core.mail.backends.smtp.EmailBackend",
             host=os.environ.get("SMTP_HOST", "localhost"),
             port=int(os.environ.get("SMTP_PORT", "25")),
+            # A mail server that stops answering must not hold a request (the notices are
+            # sent from the request when tasks run immediately) for longer than this.
+            timeout=10,
         )
     )
 
@@ -212,5 +215,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"oauth2_provider": {"handlers": ["console"], "level": "WARNING"}},
+    "loggers": {
+        "oauth2_provider": {"handlers": ["console"], "level": "WARNING"},
+        # A notice that could not be mailed, a cache or database that failed: route these to alerts.
+        "mm_oauth": {"handlers": ["console"], "level": "WARNING"},
+    },
 }

@@ -23,9 +23,23 @@ DEFAULTS = {
     # After a secret is regenerated, the previous secret keeps working for new
     # token requests this many seconds (0: it stops at once, as in Mattermost).
     "SECRET_ROTATION_GRACE_SECONDS": 0,
+    # Accept plain http:// callback URLs for any host. Off, http:// is accepted
+    # only for loopback hosts (127.0.0.0/8, [::1], localhost: RFC 8252 section
+    # 8.3); everywhere else the authorization code would cross the network in
+    # clear text (RFC 6749 section 3.1.2.1). For development sites only.
+    "ALLOW_HTTP_CALLBACKS": False,
     # Email users when an application is authorized for their account for the
     # first time (a security notice, through Django's mail API).
     "NOTIFY_NEW_AUTHORIZATION": False,
+    # Failed client authentications (a wrong client secret at the token,
+    # revoke or introspect endpoint) allowed per client address within the
+    # window; past it the address gets 429 with Retry-After until the window
+    # ends. 0 turns the limit off. Counted in the cache named by
+    # THROTTLE_CACHE_ALIAS: make it shared (Redis) so the count holds across
+    # worker processes.
+    "CLIENT_AUTH_FAILURE_LIMIT": 20,
+    "CLIENT_AUTH_FAILURE_WINDOW_SECONDS": 300,
+    "THROTTLE_CACHE_ALIAS": "default",
 }
 
 

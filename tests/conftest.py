@@ -4,6 +4,9 @@ import itertools
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.conf import settings
+from django.core.cache import caches
+from django.utils import translation
 
 from mm_oauth.services import organizations as orgs
 from mm_oauth.services import provider_settings
@@ -15,10 +18,13 @@ _counter = itertools.count(1)
 
 @pytest.fixture(autouse=True)
 def _fresh_provider_cache():
-    """Each test starts with no cached provider settings (the database is rolled back)."""
+    """Each test starts with no cached provider settings (the database is rolled back) and no throttle counts."""
     provider_settings.clear_cache()
+    caches["default"].clear()
     yield
     provider_settings.clear_cache()
+    # A request in German leaves German active in this thread; the next test starts in the site's language.
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

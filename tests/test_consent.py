@@ -6,6 +6,7 @@ from django.test import Client, override_settings
 from oauth2_provider.models import get_grant_model
 
 from mm_oauth.models import Consent
+from mm_oauth.oauth.validators import code_checksum
 from mm_oauth.services import consent as consents
 from tests.oauth_helpers import authorize, query_of
 
@@ -44,7 +45,7 @@ def test_first_time_asks_then_the_decision_is_remembered(browser, app, user):
 def test_remembered_consent_survives_token_expiry_and_refresh(browser, app, user):
     authorize(browser, app)
     code = authorize(browser, app)["code"]  # asked nothing the second time
-    assert Grant.objects.filter(code=code).exists()
+    assert Grant.objects.filter(code=code_checksum(code)).exists()
 
 
 def test_more_scopes_than_granted_asks_again(browser, app, user):

@@ -221,6 +221,21 @@ def test_add_a_member_then_change_their_role(org, owner, make_user):
     assert call(api_client(newcomer), "put_policy").status_code == 200  # now an owner
 
 
+@pytest.mark.parametrize("user_id", ["99999999999999999999999", -(2**70), "not-a-number", "", None, True, [1], "1.0"])
+def test_a_user_id_that_cannot_be_a_user_is_a_400_naming_the_field(org, owner, user_id):
+    before = snapshot()
+    response = call(api_client(owner), "add_member", body={"user_id": user_id, "role": "member"})
+    assert response.status_code == 400
+    assert "user_id" in str(response.json())
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("user_id", ["99999999999999999999999", "not-a-number"])
+def test_removing_a_user_id_that_cannot_be_a_user_is_a_404(org, owner, user_id):
+    response = call(api_client(owner), "remove_member", body={"user_id": user_id})
+    assert response.status_code == 404
+
+
 def test_members_are_listed_owners_first_and_a_member_may_leave(org, owner, member, make_user):
     listed = call(api_client(member), "list_members").json()
     assert [(item["user_id"], item["role"]) for item in listed] == [

@@ -170,14 +170,11 @@ class MembersView(OrganizationAPIView):
         serializer = MemberInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user_id, role = serializer.validated_data["user_id"], serializer.validated_data["role"]
-        existed = (
-            user_id.isdigit() and Membership.objects.filter(organization=self.organization, user_id=user_id).exists()
-        )
         with field_errors():
-            membership = orgs.add_member(
+            membership, created = orgs.add_member(
                 actor=request.user, org=self.organization, user_id=user_id, role=role, request=request
             )
-        code = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(MembershipSerializer(membership).data, status=code)
 
 

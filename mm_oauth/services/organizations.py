@@ -19,6 +19,7 @@ from oauth2_provider.models import get_application_model
 from .. import notifications, policy, signals
 from ..models import AppAccess, AuditEvent, Membership, Organization
 from . import audit
+from .users import get_user_by_id, parse_user_pk
 
 Role = Membership.Role
 State = AppAccess.State
@@ -143,22 +144,21 @@ def create_organization(*, actor, name, slug, request=None):
 
 
 def add_member(*, actor, org, user_id, role, request=None):
-    """Add a user to ``org`` (or change their role); owners only. The last owner cannot step down."""
+    """Add a user to ``org`` (or change their role); owners only. The last owner cannot step down.
+
+    Return ``(membership, created)``: created is False when an existing member's role was set.
+    """
     require_owner(actor, org)
     if role not in Role.values:
         raise ValidationError({"role": [_("Must be one of: %(roles)s.") % {"roles": ", ".join(Role.values)}]})
-    User = get_user_model()
-    try:
-        user = User.objects.filter(pk=User._meta.pk.to_python(user_id)).first()
-    except (ValidationError, ValueError, TypeError):
-        user = None
+    user = get_user_by_id(user_id)
     if user is None:
         raise ValidationError({"user_id": [_("No such user.")]})
     with transaction.atomic():
         owners = Membership.objects.select_for_update().filter(organization=org, role=Role.OWNER)
         if role != Role.OWNER and [m.user_id for m in owners] == [user.pk]:
             raise ValidationError({"role": [_("An organization needs at least one owner.")]})
-        membership, _created = Membership.objects.update_or_create(organization=org, user=user, defaults={"role": role})
+        membership, created = Membership.objects.update_or_create(organization=org, user=user, defaults={"role": role})
         audit.record_for(
             AuditEvent.Action.ORG_MEMBER_ADDED,
             org,
@@ -166,7 +166,7 @@ def add_member(*, actor, org, user_id, role, request=None):
             request=request,
             changes={"user": user.get_username(), "role": role},
         )
-    return membership
+    return membership, created
 
 
 def members_of(org):
@@ -183,11 +183,7 @@ def remove_member(*, actor, org, user_id, request=None):
     organization's resources go out of their reach (and their apps' reach).
     """
     own = membership_of(actor, org)
-    User = get_user_model()
-    try:
-        target_pk = User._meta.pk.to_python(user_id)
-    except (ValidationError, ValueError, TypeError):
-        target_pk = None
+    target_pk = parse_user_pk(user_id)
     leaving = own is not None and target_pk is not None and own.user_id == target_pk
     if not leaving:
         require_owner(actor, org)
