@@ -28,7 +28,12 @@ from rest_framework import exceptions
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from .api.permissions import is_token_request
-from .models import AppAccess, Membership, Organization
+from .models import AppAccess, Organization
+
+
+def _acting_app(request):
+    """Return the app behind an OAuth token request, or None for a first-party (session) request."""
+    return request.auth.application if is_token_request(request) else None
 
 
 def member_org_ids(request):
@@ -36,27 +41,12 @@ def member_org_ids(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return Organization.objects.none().values("pk")
-    orgs = Organization.objects.filter(memberships__user=user)
-    if is_token_request(request):
-        app = request.auth.application
-        approved = AppAccess.objects.filter(application=app, state=AppAccess.State.APPROVED).values("organization_id")
-        orgs = orgs.filter(Q(restrict_third_party_apps=False) | Q(pk__in=approved) | Q(owned_apps=app))
-    return orgs.values("pk")
+    return AppAccess.objects.admitting_org_ids(user, _acting_app(request))
 
 
 def acts_as_member(request, org):
     """Return whether ``request`` acts as a member of ``org`` (see the module docstring)."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return False
-    if not Membership.objects.filter(organization=org, user=user).exists():
-        return False
-    if not is_token_request(request) or not org.restrict_third_party_apps:
-        return True
-    app = request.auth.application
-    if app.organization_id == org.pk:
-        return True
-    return AppAccess.objects.filter(organization=org, application=app, state=AppAccess.State.APPROVED).exists()
+    return member_org_ids(request).filter(pk=org.pk).exists()
 
 
 def visible_to(request, queryset, org_field="organization", private_field="private"):

@@ -162,4 +162,4 @@ class AppAccessSerializer(serializers.Serializer):
         return epoch_ms(access.decided_at)
 
     def get_owned(self, access) -> bool:
-        return access.application.organization_id == access.organization_id
+        return access.owned

@@ -50,34 +50,3 @@ class Membership(models.Model):
     @property
     def is_owner(self):
         return self.role == self.Role.OWNER
-
-
-class AppAccess(models.Model):
-    """One application's standing with one organization: requested, approved or denied."""
-
-    class State(models.TextChoices):
-        REQUESTED = "requested", _("requested")
-        APPROVED = "approved", _("approved")
-        DENIED = "denied", _("denied")
-
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="app_access")
-    application = models.ForeignKey("mm_oauth.Application", on_delete=models.CASCADE, related_name="org_access")
-    state = models.CharField(_("state"), max_length=16, choices=State.choices)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    requested_at = models.DateTimeField(_("requested at"), null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("third-party application access")
-        verbose_name_plural = _("third-party application access")
-        constraints = [
-            models.UniqueConstraint(fields=["organization", "application"], name="mm_oauth_one_access_per_app")
-        ]
-
-    def __str__(self):
-        return f"{self.application} in {self.organization}: {self.state}"

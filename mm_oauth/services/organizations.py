@@ -9,21 +9,20 @@ organization's access only: the user's tokens stay valid for everything else.
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, When
+from django.db.models import Case, F, When
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from oauth2_provider.models import get_application_model
 
 from .. import notifications, policy, signals
 from ..models import AppAccess, AuditEvent, Membership, Organization
+from ..models.app_access import owns
 from . import audit
 from .users import get_user_by_id, parse_user_pk
 
 Role = Membership.Role
 State = AppAccess.State
-ORDER = {State.REQUESTED: 0, State.APPROVED: 1, State.DENIED: 2}
 
 
 # --- reading -----------------------------------------------------------------
@@ -38,8 +37,6 @@ def membership_of(user, org):
 
 def organizations_of(user):
     """Return the organizations ``user`` belongs to, with ``my_role`` annotated."""
-    from django.db.models import F
-
     return Organization.objects.filter(memberships__user=user).annotate(my_role=F("memberships__role"))
 
 
@@ -69,59 +66,18 @@ def require_owner(user, org):
 
 
 def access_list(org):
-    """Return the org's applications as AppAccess rows: pending requests first, then approved, then denied.
-
-    Applications the organization owns are listed as approved (they always
-    are), with ``owned`` set; those never requested get an unsaved row.
-    """
-    rows = list(AppAccess.objects.filter(organization=org).select_related("application", "requested_by", "decided_by"))
-    listed = {row.application_id for row in rows}
-    owned = get_application_model().objects.filter(organization=org).exclude(pk__in=listed)
-    rows.extend(AppAccess(organization=org, application=app, state=State.APPROVED) for app in owned)
-    for row in rows:
-        row.owned = row.application.organization_id == org.pk
-        if row.owned:
-            row.state = State.APPROVED
-
-    def newest_first(row):
-        when = row.requested_at or row.decided_at
-        return -when.timestamp() if when else 0
-
-    return sorted(rows, key=lambda row: (ORDER[row.state], newest_first(row), row.application.name))
+    """Return the org's applications as AppAccess rows: pending requests first, then approved, then denied."""
+    return AppAccess.objects.listing(org)
 
 
 def access_state(org, app):
     """Return the app's state in ``org``: an AppAccess.State value, or None when never requested."""
-    if app.organization_id == org.pk:
-        return State.APPROVED
-    return AppAccess.objects.filter(organization=org, application=app).values_list("state", flat=True).first()
+    return AppAccess.objects.state(org, app)
 
 
 def states_for_user(user, app):
     """Return ``[(organization, membership role, state)]`` for each of the user's organizations."""
-    return states_for_user_apps(user, [app])[app.pk]
-
-
-def states_for_user_apps(user, apps):
-    """Return ``{app.pk: [(organization, membership role, state)]}`` for each app and each of the user's organizations.
-
-    Two queries, however many apps and organizations.
-    """
-    orgs = list(organizations_of(user).order_by("name"))
-    states = {}
-    if orgs and apps:
-        rows = AppAccess.objects.filter(organization__in=orgs, application__in=apps)
-        states = {
-            (org_id, app_id): state
-            for org_id, app_id, state in rows.values_list("organization_id", "application_id", "state")
-        }
-    return {
-        app.pk: [
-            (org, org.my_role, State.APPROVED if app.organization_id == org.pk else states.get((org.pk, app.pk)))
-            for org in orgs
-        ]
-        for app in apps
-    }
+    return AppAccess.objects.member_states(user, [app])[app.pk]
 
 
 # --- changing ----------------------------------------------------------------
@@ -233,7 +189,7 @@ def request_access(*, actor, org, app, request=None):
     """
     if membership_of(actor, org) is None:
         raise Http404(_("No such organization."))
-    if app.organization_id == org.pk:
+    if owns(org, app):
         return _decide(actor, org, app, State.APPROVED, request, notify=False)
     now = timezone.now()
     with transaction.atomic():
@@ -269,7 +225,7 @@ def approve(*, actor, org, app, request=None):
 def deny(*, actor, org, app, request=None):
     """Deny ``app`` (also a previously approved one); owners only. Users' tokens are untouched."""
     require_owner(actor, org)
-    if app.organization_id == org.pk:
+    if owns(org, app):
         raise ValidationError({"application": [_("An application owned by the organization is always approved.")]})
     return _decide(actor, org, app, State.DENIED, request)
 

@@ -30,6 +30,7 @@ from django.views.generic import View
 from oauth2_provider.models import get_application_model
 
 from ..models import AppAccess, Membership
+from ..models.app_access import admits
 from ..services import organizations as orgs
 
 FORBIDDEN = 403
@@ -51,12 +52,12 @@ def access_rows_for_apps(user, apps):
     """Return ``{app.pk: access_rows(user, app)}`` in a constant number of queries."""
     return {
         app_pk: [_access_row(org, role, state) for org, role, state in states]
-        for app_pk, states in orgs.states_for_user_apps(user, apps).items()
+        for app_pk, states in AppAccess.objects.member_states(user, apps).items()
     }
 
 
 def _access_row(org, role, state):
-    granted = state == State.APPROVED or not org.restrict_third_party_apps
+    granted = admits(org, state)
     is_owner = role == Role.OWNER
     return {
         "org": org,
