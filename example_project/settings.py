@@ -148,7 +148,7 @@ MM_OAUTH = {"NOTIFY_NEW_AUTHORIZATION": True}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "mm_oauth.api.authentication.OAuth2Authentication",
+        "mm_oauth.contrib.rest_framework.authentication.OAuth2Authentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -12,7 +12,7 @@ from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, set_token_value
 
 from example_project.site.models import Project
-from mm_oauth import org_access
+from mm_oauth.contrib.rest_framework import organizations as org_access
 from mm_oauth.models import AppAccess, AuditEvent, Membership
 from mm_oauth.services import organizations as orgs
 
@@ -298,7 +298,7 @@ class TestEnforcement:
         from rest_framework.request import Request
         from rest_framework.test import APIRequestFactory
 
-        from mm_oauth.api.authentication import OAuth2Authentication
+        from mm_oauth.contrib.rest_framework.authentication import OAuth2Authentication
 
         raw = bearer_for(member, app)["HTTP_AUTHORIZATION"]
         request = Request(APIRequestFactory().get("/", HTTP_AUTHORIZATION=raw), authenticators=[OAuth2Authentication()])

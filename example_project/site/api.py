@@ -1,7 +1,7 @@
 """The example site's API: ``GET/POST /api/v4/posts``, a message board apps can post to.
 
 Posts made with an OAuth token may carry Mattermost's ``props.override_username``
-and ``props.override_icon_url``; mm_oauth.overrides decides whether they count.
+and ``props.override_icon_url``; mm_oauth.contrib.rest_framework.overrides decides whether they count.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -10,7 +10,7 @@ from rest_framework.generics import ListCreateAPIView
 
 from mm_oauth.api.base import MMOAuthAPIView
 from mm_oauth.api.exceptions import exception_handler
-from mm_oauth.overrides import display_for
+from mm_oauth.contrib.rest_framework.overrides import display_for
 
 from .models import Post
 

@@ -1,6 +1,6 @@
 """The example site's organization resources: ``/api/v4/organizations/{slug}/projects``.
 
-It shows how a host protects organization data with mm_oauth.org_access: the
+It shows how a host protects organization data with mm_oauth.contrib.rest_framework.organizations: the
 queryset helper for what is visible, the permission class for what may change.
 """
 
@@ -10,8 +10,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListCreateAPIView, RetrieveUpdateDestroyAPIView
 
 from mm_oauth.api.base import MMOAuthAPIView
+from mm_oauth.contrib.rest_framework.organizations import OrganizationResourcePermission, acts_as_member, visible_to
 from mm_oauth.models import Organization
-from mm_oauth.org_access import OrganizationResourcePermission, acts_as_member, visible_to
 
 from .models import Project
 

@@ -7,9 +7,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
-from .authentication import OAuth2Authentication
+from ..contrib.rest_framework.authentication import OAuth2Authentication
+from ..contrib.rest_framework.permissions import TokenHasReadWriteScope
 from .exceptions import exception_handler
-from .permissions import NotOAuthToken, TokenHasReadWriteScope
+from .permissions import NotOAuthToken
 
 
 class MMOAuthAPIView(APIView):

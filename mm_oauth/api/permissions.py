@@ -1,9 +1,9 @@
-"""Small, composable DRF permission classes."""
+"""Small, composable DRF permission classes of mm_oauth's own API (a host's: mm_oauth.contrib.rest_framework)."""
 
-from oauth2_provider.models import AbstractAccessToken
 from rest_framework import exceptions
-from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.permissions import BasePermission
 
+from ..contrib.rest_framework.authentication import is_token_request
 from ..services.provider_settings import PROVIDER_DISABLED_MESSAGE, provider_enabled
 
 
@@ -12,11 +12,6 @@ class ProviderDisabled(exceptions.APIException):
     default_detail = PROVIDER_DISABLED_MESSAGE
     default_code = "provider_disabled"
     error_id = "api.oauth.provider_disabled"
-
-
-def is_token_request(request):
-    """Return whether ``request`` was authenticated by an OAuth 2.0 access token."""
-    return isinstance(request.auth, AbstractAccessToken)
 
 
 class ProviderEnabled(BasePermission):
@@ -42,19 +37,3 @@ class IsSuperuser(BasePermission):
 
     def has_permission(self, request, view):
         return bool(request.user and request.user.is_superuser)
-
-
-class TokenHasReadWriteScope(BasePermission):
-    """For token requests, require the ``read`` scope to read and ``write`` to change.
-
-    Session (first-party) requests pass through: the user is acting directly.
-    """
-
-    def has_permission(self, request, view):
-        if not is_token_request(request):
-            return True
-        needed = "read" if request.method in SAFE_METHODS else "write"
-        if request.auth.allow_scopes([needed]):
-            return True
-        self.message = f"The access token lacks the '{needed}' scope."
-        return False

@@ -93,7 +93,7 @@ def _url(name, fallback):
 class BearerTokenScheme(OpenApiAuthenticationExtension):
     """Describe mm_oauth's bearer-token authentication (the authorization code flow, DOT's scopes)."""
 
-    target_class = "mm_oauth.api.authentication.OAuth2Authentication"
+    target_class = "mm_oauth.contrib.rest_framework.authentication.OAuth2Authentication"
     match_subclasses = True
     name = "oauth2"
 

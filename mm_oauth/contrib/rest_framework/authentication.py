@@ -4,16 +4,22 @@ Host projects protect their own API with the same pair::
 
     REST_FRAMEWORK = {
         "DEFAULT_AUTHENTICATION_CLASSES": [
-            "mm_oauth.api.authentication.OAuth2Authentication",
+            "mm_oauth.contrib.rest_framework.authentication.OAuth2Authentication",
             "rest_framework.authentication.SessionAuthentication",
         ],
     }
 """
 
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication as DOTOAuth2Authentication
+from oauth2_provider.models import AbstractAccessToken
 from rest_framework import exceptions
 
-from ..services.provider_settings import PROVIDER_DISABLED_MESSAGE, provider_enabled
+from ...services.provider_settings import PROVIDER_DISABLED_MESSAGE, provider_enabled
+
+
+def is_token_request(request):
+    """Return whether ``request`` was authenticated by an OAuth 2.0 access token."""
+    return isinstance(request.auth, AbstractAccessToken)
 
 
 def is_bearer(header):

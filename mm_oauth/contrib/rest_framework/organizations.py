@@ -27,8 +27,8 @@ from django.db.models import Q
 from rest_framework import exceptions
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from .api.permissions import is_token_request
-from .models import AppAccess, Organization
+from ...models import AppAccess, Organization
+from .authentication import is_token_request
 
 
 def _acting_app(request):

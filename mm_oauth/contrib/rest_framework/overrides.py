@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
-from .api.permissions import is_token_request
-from .services.provider_settings import get_provider_settings
-from .validators import NAME_MAX_LENGTH, validate_icon_url
+from ...services.provider_settings import get_provider_settings
+from ...validators import NAME_MAX_LENGTH, validate_icon_url
+from .authentication import is_token_request
 
 
 @dataclass(frozen=True)
