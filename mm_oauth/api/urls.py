@@ -1,4 +1,8 @@
-"""The REST API's URLs, relative to the site root (included by ``mm_oauth.urls``)."""
+"""The REST API's URLs, relative to the site root (included by ``mm_oauth.urls``).
+
+``POST /oauth/deauthorize`` (Mattermost's path for a user withdrawing an app) is
+an API view too, so it is served from here rather than with the protocol endpoints.
+"""
 
 from django.urls import path
 
@@ -58,4 +62,5 @@ urlpatterns = [
         name="api-organization-oauth-app-deny",
     ),
     path("api/v4/schema", SchemaView.as_view(), name="api-schema"),
+    path("oauth/deauthorize", authorized.DeauthorizeView.as_view(), name="deauthorize"),
 ]

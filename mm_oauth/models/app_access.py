@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from .organization import Organization
+from .organization import Membership, Organization
 
 
 def owns(org, app):
@@ -67,6 +67,19 @@ class AppAccessQuerySet(models.QuerySet):
             for app in apps
         }
 
+    def member_rows(self, user, apps):
+        """Return ``{app.pk: [row]}``: each app's standing in each of the user's organizations, and what they may do.
+
+        A row is a dict: ``org``, ``is_owner``, ``status`` ("granted" where the
+        organization admits the app, else its state or ""), ``can_grant`` (owners,
+        where not granted) and ``can_request`` (members, where not granted and no
+        request is pending). A constant number of queries.
+        """
+        return {
+            app_pk: [_member_row(org, role, state) for org, role, state in states]
+            for app_pk, states in self.member_states(user, apps).items()
+        }
+
     def listing(self, org):
         """Return ``org``'s applications as rows: pending requests first, then approved, then denied.
 
@@ -81,6 +94,18 @@ class AppAccessQuerySet(models.QuerySet):
             if row.owned:
                 row.state = AppAccess.State.APPROVED
         return sorted(rows, key=_listing_order)
+
+
+def _member_row(org, role, state):
+    granted = admits(org, state)
+    is_owner = role == Membership.Role.OWNER
+    return {
+        "org": org,
+        "is_owner": is_owner,
+        "status": "granted" if granted else (state or ""),
+        "can_grant": is_owner and not granted,
+        "can_request": not is_owner and not granted and state != AppAccess.State.REQUESTED,
+    }
 
 
 def _listing_order(row):

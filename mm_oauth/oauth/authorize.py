@@ -18,8 +18,8 @@ from oauth2_provider.models import get_application_model
 from oauth2_provider.settings import oauth2_settings
 from oauthlib.common import add_params_to_uri
 
+from ..models import AppAccess
 from ..services.consent import consent_covers, record_grant
-from ..web.organizations import access_rows
 from .gate import ProviderRequiredMixin
 from .issuer import issuer, with_issuer
 
@@ -78,7 +78,8 @@ class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
             # the consent page; say consent is needed instead.
             return self._redirect_error(context, "consent_required")
         if "error" not in context and "application" in context:
-            context["org_access"] = access_rows(self.request.user, context["application"])
+            app = context["application"]
+            context["org_access"] = AppAccess.objects.member_rows(self.request.user, [app])[app.pk]
             # The buttons bring the user back to this very request (a re-rendered POST has no query: fallback).
             context["org_access_next"] = self.request.get_full_path() if self.request.method == "GET" else ""
         response = super().render_to_response(context, **response_kwargs)

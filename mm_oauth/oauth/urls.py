@@ -5,7 +5,6 @@ Included by ``mm_oauth.urls``; the paths are relative to the site root.
 
 from django.urls import path
 
-from ..api.authorized import DeauthorizeView
 from . import oidc, views
 from .authorize import AuthorizeView
 
@@ -14,7 +13,6 @@ urlpatterns = [
     path("oauth/access_token", views.TokenView.as_view(), name="token"),
     path("oauth/token", views.TokenView.as_view(), name="token-alias"),
     path("oauth/revoke", views.RevokeView.as_view(), name="revoke"),
-    path("oauth/deauthorize", DeauthorizeView.as_view(), name="deauthorize"),
     path("oauth/introspect", views.IntrospectView.as_view(), name="introspect"),
     path(
         ".well-known/oauth-authorization-server",

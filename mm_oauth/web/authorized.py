@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.generic import View
 from oauth2_provider.scopes import get_scopes_backend
 
+from ..models import AppAccess
 from ..services import consent as consents
 from ..services.provider_settings import provider_enabled
-from .organizations import access_rows_for_apps
 
 LIST_URL = "mm_oauth:authorized-apps"
 
@@ -32,7 +32,7 @@ class AuthorizedAppsView(LoginRequiredMixin, View):
     def get(self, request):
         authorized = list(consents.authorized_apps(request.user))
         # Each organization's stance on each app, with Request (members) and Grant (owners) buttons.
-        org_access = access_rows_for_apps(request.user, [consent.application for consent in authorized])
+        org_access = AppAccess.objects.member_rows(request.user, [consent.application for consent in authorized])
         rows = [
             {
                 "consent": consent,

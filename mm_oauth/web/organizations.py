@@ -30,42 +30,11 @@ from django.views.generic import View
 from oauth2_provider.models import get_application_model
 
 from ..models import AppAccess, Membership
-from ..models.app_access import admits
 from ..services import organizations as orgs
 
 FORBIDDEN = 403
 State = AppAccess.State
 Role = Membership.Role
-
-
-def access_rows(user, app):
-    """Return the app's standing in each of the user's organizations, with what the user may do about it.
-
-    An app has access ("granted") where it is approved or the organization does
-    not restrict third-party apps. Owners may grant it access; members may ask
-    for it, unless a request is already pending.
-    """
-    return access_rows_for_apps(user, [app])[app.pk]
-
-
-def access_rows_for_apps(user, apps):
-    """Return ``{app.pk: access_rows(user, app)}`` in a constant number of queries."""
-    return {
-        app_pk: [_access_row(org, role, state) for org, role, state in states]
-        for app_pk, states in AppAccess.objects.member_states(user, apps).items()
-    }
-
-
-def _access_row(org, role, state):
-    granted = admits(org, state)
-    is_owner = role == Role.OWNER
-    return {
-        "org": org,
-        "is_owner": is_owner,
-        "status": "granted" if granted else (state or ""),
-        "can_grant": is_owner and not granted,
-        "can_request": not is_owner and not granted and state != State.REQUESTED,
-    }
 
 
 def safe_next(request, fallback):
