@@ -39,6 +39,15 @@ def email_of(user):
     return getattr(user, user.get_email_field_name(), "") or ""
 
 
+def site_url(request):
+    """Return the scheme and host the request came to (``https://example.com``), or "" without a request.
+
+    Templates put it before a ``{% url %}``, so the services that send notices
+    never need to know a page's URL.
+    """
+    return request.build_absolute_uri("/").rstrip("/") if request is not None else ""
+
+
 def one_line(text):
     """Return ``text`` with its line breaks and control characters collapsed to single spaces.
 

@@ -59,7 +59,7 @@ def notify_new_authorization(consent, request=None):
         "user": consent.user,
         "app": consent.application,
         "scopes": sorted(consent.scopes),
-        "site_url": request.build_absolute_uri("/") if request is not None else "",
+        "site_url": notifications.site_url(request),
     }
     notifications.notify("new_authorization", context, [notifications.email_of(consent.user)])
 

@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, When
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -250,19 +249,13 @@ def _decide(actor, org, app, state, request, notify=True):
 # --- notifications ---------------------------------------------------------------
 
 
-def settings_url(org, request=None):
-    """Return the owners' third-party access page of ``org`` (absolute when ``request`` is known)."""
-    path = reverse("mm_oauth:org-third-party-access", args=[org.slug])
-    return request.build_absolute_uri(path) if request is not None else path
-
-
 def _notify_owners(access, request):
     owners = Membership.objects.filter(organization=access.organization, role=Role.OWNER).select_related("user")
     context = {
         "access": access,
         "org": access.organization,
         "app": access.application,
-        "settings_url": settings_url(access.organization, request),
+        "site_url": notifications.site_url(request),
     }
     notifications.notify("app_access_requested", context, [notifications.email_of(m.user) for m in owners])
 
@@ -270,11 +263,10 @@ def _notify_owners(access, request):
 def _notify_requester(access, request):
     if access.requested_by is None or access.requested_by == access.decided_by:
         return
-    path = reverse("mm_oauth:authorized-apps")
     context = {
         "access": access,
         "org": access.organization,
         "app": access.application,
-        "authorized_url": request.build_absolute_uri(path) if request is not None else path,
+        "site_url": notifications.site_url(request),
     }
     notifications.notify("app_access_decided", context, [notifications.email_of(access.requested_by)])
