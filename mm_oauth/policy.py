@@ -10,7 +10,7 @@
 - Only superusers set or change *Is Trusted*.
 """
 
-from .services.provider_settings import get_provider_settings
+from .models.provider_settings import get_provider_settings
 
 MANAGE_OWN = "mm_oauth.manage_oauth"
 MANAGE_ALL = "mm_oauth.manage_system_wide_oauth"

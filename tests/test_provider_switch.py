@@ -7,6 +7,7 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from mm_oauth.models import ProviderSettings
+from mm_oauth.models import provider_settings as settings_cache
 from mm_oauth.services import provider_settings
 from tests.oauth_helpers import obtain_tokens
 
@@ -93,7 +94,7 @@ def test_a_change_made_elsewhere_is_seen_once_the_local_copy_expires(monkeypatch
     The module's clock is driven by hand, so a slow machine cannot make the test pass or fail.
     """
     now = [1000.0]
-    monkeypatch.setattr(provider_settings, "_clock", lambda: now[0])
+    monkeypatch.setattr(settings_cache, "_clock", lambda: now[0])
     with override_settings(MM_OAUTH={"SETTINGS_CACHE_SECONDS": 2}):
         switch(True)
         assert provider_settings.provider_enabled() is True
@@ -119,7 +120,7 @@ def test_with_a_shared_cache_other_processes_read_it_without_a_query(tmp_path, d
     with override_settings(CACHES=caches_setting, MM_OAUTH={"SETTINGS_CACHE_ALIAS": "shared"}):
         with django_capture_on_commit_callbacks(execute=True):
             switch(True)  # on commit, writes through to the shared (file) cache
-        provider_settings._memo = None  # a fresh process: nothing in memory
+        settings_cache._memo = None  # a fresh process: nothing in memory
         with CaptureQueriesContext(connection) as queries:
             assert provider_settings.provider_enabled() is True
         assert len(queries) == 0
@@ -198,8 +199,8 @@ def file_cache(location):
 @pytest.fixture
 def cache_warnings(monkeypatch, caplog):
     """Capture the module's warnings, the once-per-interval limit starting afresh."""
-    monkeypatch.setattr(provider_settings, "_warned_at", None)
-    caplog.set_level("WARNING", logger="mm_oauth.services.provider_settings")
+    monkeypatch.setattr(settings_cache, "_warned_at", None)
+    caplog.set_level("WARNING", logger="mm_oauth.provider_settings")
     return caplog
 
 
@@ -207,7 +208,7 @@ def cache_warnings(monkeypatch, caplog):
 def test_reads_fall_back_to_the_database_while_the_shared_cache_is_down(cache_warnings):
     switch(True)
     with override_settings(CACHES=dead_redis(), MM_OAUTH={"SETTINGS_CACHE_ALIAS": "shared"}):
-        provider_settings._memo = None
+        settings_cache._memo = None
         with CaptureQueriesContext(connection) as queries:
             assert provider_settings.provider_enabled() is True
         assert len(queries) == 1
@@ -226,17 +227,17 @@ def test_a_change_commits_and_is_seen_here_while_the_shared_cache_is_down(django
 @pytest.mark.django_db
 def test_cache_failures_are_logged_once_per_interval_not_per_read(monkeypatch, cache_warnings):
     now = [1000.0]
-    monkeypatch.setattr(provider_settings, "_clock", lambda: now[0])
+    monkeypatch.setattr(settings_cache, "_clock", lambda: now[0])
     mm_oauth = {"SETTINGS_CACHE_ALIAS": "shared", "SETTINGS_CACHE_SECONDS": 2}
     with override_settings(CACHES=dead_redis(), MM_OAUTH=mm_oauth):
         for _ in range(20):  # 40 s of reads, each after the local copy expired
             assert provider_settings.provider_enabled() is False
             now[0] += 2.0
         assert len(cache_warnings.records) == 1
-        now[0] += provider_settings.WARNING_INTERVAL
+        now[0] += settings_cache.WARNING_INTERVAL
         provider_settings.provider_enabled()
         assert len(cache_warnings.records) == 2
-    assert {record.name for record in cache_warnings.records} == {"mm_oauth.services.provider_settings"}
+    assert {record.name for record in cache_warnings.records} == {"mm_oauth.provider_settings"}
 
 
 @pytest.mark.django_db
@@ -256,10 +257,10 @@ def test_a_copy_left_from_before_a_failed_write_through_is_replaced_when_the_cac
         kept.rename(location)  # back, with the copy from before the change
         assert caches["shared"].get(provider_settings.CACHE_KEY)["enable_provider"] is True
 
-        provider_settings._memo = None
+        settings_cache._memo = None
         assert provider_settings.provider_enabled() is False
         assert caches["shared"].get(provider_settings.CACHE_KEY)["enable_provider"] is False  # overwritten
-        provider_settings._memo = None
+        settings_cache._memo = None
         with CaptureQueriesContext(connection) as queries:
             assert provider_settings.provider_enabled() is False
         assert len(queries) == 0  # trusted again

@@ -7,8 +7,15 @@
 ``errors`` (only for invalid input) lists the problems per field.
 """
 
+import logging
+
 from rest_framework import exceptions
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from ..unavailable import DATABASE_ERRORS, DATABASE_UNAVAILABLE_MESSAGE, RETRY_AFTER_SECONDS, drop_broken_connections
+
+logger = logging.getLogger("mm_oauth.unavailable")
 
 _IDS = {
     exceptions.ValidationError: "api.invalid_request",
@@ -45,7 +52,18 @@ def _flatten(detail):
     return str(detail)
 
 
+def database_unavailable(exc, context):
+    """Answer 503 in the API's shape when the database connection was lost mid-request; the client may retry."""
+    request = context.get("request")
+    logger.warning("Database unavailable: %s answered 503", getattr(request, "path", "?"), exc_info=exc)
+    drop_broken_connections()
+    body = {"id": "api.database_unavailable", "message": DATABASE_UNAVAILABLE_MESSAGE, "status_code": 503}
+    return Response(body, status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"})
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, DATABASE_ERRORS):
+        return database_unavailable(exc, context)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

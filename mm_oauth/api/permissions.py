@@ -4,7 +4,7 @@ from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 
 from ..contrib.rest_framework.authentication import is_token_request
-from ..services.provider_settings import PROVIDER_DISABLED_MESSAGE, provider_enabled
+from ..models.provider_settings import PROVIDER_DISABLED_MESSAGE, provider_enabled
 
 
 class ProviderDisabled(exceptions.APIException):

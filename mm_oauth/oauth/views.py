@@ -21,6 +21,7 @@ from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.common import Request as OauthlibRequest
 
 from ..throttling import client_authentication_failures
+from ..unavailable import unavailable_on_database_error
 from .gate import ProviderRequiredMixin
 
 TOO_MANY_REQUESTS = 429
@@ -75,14 +76,16 @@ def endpoint_url(request, name):
 
 
 def client_endpoint(view_class):
-    """Mark a view that clients call without a browser session: no CSRF, no login, credentials hidden.
+    """Mark a view clients call without a browser session: no CSRF, no login, credentials hidden, 503 on DB loss.
 
     DOT decorates its own ``dispatch``; ProviderRequiredMixin defines a new one,
     so the markers must be set again here.
     """
     view_class = method_decorator(csrf_exempt, name="dispatch")(view_class)
     view_class = method_decorator(hide_credentials, name="dispatch")(view_class)
-    return method_decorator(login_not_required, name="dispatch")(view_class)
+    view_class = method_decorator(login_not_required, name="dispatch")(view_class)
+    # Outermost: a database lost mid-request answers 503 JSON, whatever step it failed in.
+    return method_decorator(unavailable_on_database_error, name="dispatch")(view_class)
 
 
 class ClientAuthThrottleMixin:

@@ -1,179 +1,29 @@
-"""Read and change the provider settings, cached across requests and processes.
+"""Change the provider settings: audited, signalled, and published to every process.
 
-Reading costs no database query while warm. Three layers, checked in order:
-
-1. this process's memory, trusted for ``MM_OAUTH["SETTINGS_CACHE_SECONDS"]``
-   (default 2 s);
-2. the shared Django cache named by ``MM_OAUTH["SETTINGS_CACHE_ALIAS"]``, which
-   ``update_provider_settings`` writes through (skipped when that backend is
-   process-local, such as LocMemCache);
-3. the database.
-
-So a change made on any worker reaches every worker of every process within
-``SETTINGS_CACHE_SECONDS``.
-
-The shared cache speeds reads up but is never required. When it fails (Redis
-stopped or restarting), reads fall back to the database and changes still
-commit; the ``mm_oauth.services.provider_settings`` logger warns at most once
-every ``WARNING_INTERVAL`` seconds per process. A process whose cache call
-failed stops trusting the shared copy until it has overwritten it (or deleted it)
-from the database: once the cache answers again, a copy from before a change made
-during the outage is replaced on that process's next read, and in any case expires
-``SHARED_CACHE_TIMEOUT`` seconds after it was written. So while the cache is down,
-a change reaches every process within ``SETTINGS_CACHE_SECONDS`` (all of them read
-the database); around a cache that was down only for some processes, or came back
-with its old data, within ``SHARED_CACHE_TIMEOUT + SETTINGS_CACHE_SECONDS``.
-
-An unreachable Redis fails at once; one that stops answering holds the request
-until the client's socket timeout, so hosts should set short ones (redis-py's
-``socket_connect_timeout`` and ``socket_timeout`` in the cache's ``OPTIONS``).
+Reading them (cached) is ``mm_oauth.models.provider_settings``'; its names are
+re-exported here for callers that read and write.
 """
 
-import logging
-import threading
-from dataclasses import dataclass
-from time import monotonic
-
-from django.core.cache import caches
-from django.core.cache.backends.dummy import DummyCache
-from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
-from django.utils.translation import gettext_lazy as _
 
-from ..conf import app_settings
 from ..models.audit import AuditEvent
+from ..models.provider_settings import (  # noqa: F401  (re-exported)
+    CACHE_KEY,
+    PROVIDER_DISABLED_MESSAGE,
+    ProviderConfig,
+    ProviderSettings,
+    _forget,
+    clear_cache,
+    get_provider_settings,
+    provider_enabled,
+    publish,
+)
 from ..signals import provider_settings_changed
 from . import audit
-
-PROVIDER_DISABLED_MESSAGE = _("The system admin has turned off the OAuth 2.0 service provider.")
-CACHE_KEY = "mm_oauth:provider_settings:v1"
-# Write-through keeps the shared copy current; the timeout bounds how long a raw
-# database edit (bypassing update_provider_settings), or a change whose
-# write-through failed, can go unnoticed by processes that read the shared copy.
-SHARED_CACHE_TIMEOUT = 30
-# A broken cache fails every few seconds in every process: one warning per
-# process per interval says so without flooding the logs.
-WARNING_INTERVAL = 60
-
-logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class ProviderConfig:
-    """An immutable snapshot of the provider settings."""
-
-    enable_provider: bool = False
-    restrict_to_admins: bool = True
-    allow_username_override: bool = False
-    allow_icon_override: bool = False
-
-
-_lock = threading.Lock()
-_memo = None  # (ProviderConfig, expires_at monotonic)
-_clock = monotonic  # this module's clock (tests drive it by hand)
-_distrust_shared = False  # a shared-cache call failed: the shared copy may predate a change
-_warned_at = None  # when the last cache failure was logged, by _clock
-
-
-def _shared_cache():
-    cache = caches[app_settings.SETTINGS_CACHE_ALIAS]
-    if isinstance(cache, (LocMemCache, DummyCache)):
-        return None
-    return cache
-
-
-def _call_shared(method, *args, **kwargs):
-    """Call ``method`` of the shared cache; return its result (None when it raised or there is none).
-
-    Any exception counts: Django's cache backends share no error class (RedisCache
-    raises redis-py's ConnectionError, PyMemcacheCache pymemcache's errors).
-    """
-    global _distrust_shared
-    cache = _shared_cache()
-    if cache is None:
-        _distrust_shared = False
-        return None
-    try:
-        result = getattr(cache, method)(*args, **kwargs)
-    except Exception as exc:
-        _distrust_shared = True
-        _warn_cache_failed(method, exc)
-        return None
-    if method != "get":
-        _distrust_shared = False  # the shared copy now holds the database's value, or nothing
-    return result
-
-
-def _warn_cache_failed(method, exc):
-    global _warned_at
-    now = _clock()
-    if _warned_at is not None and now - _warned_at < WARNING_INTERVAL:
-        return
-    _warned_at = now
-    logger.warning(
-        "Shared cache %r failed (%s: %s) on %s; reading provider settings from the database.",
-        app_settings.SETTINGS_CACHE_ALIAS,
-        type(exc).__name__,
-        exc,
-        method,
-    )
-
-
-def _read_shared():
-    """Return the shared copy, or None when there is none, it failed, or it cannot be trusted."""
-    if _distrust_shared:
-        return None
-    cached = _call_shared("get", CACHE_KEY)
-    return ProviderConfig(**cached) if isinstance(cached, dict) else None
-
-
-def _write_shared(config):
-    _call_shared("set", CACHE_KEY, config.__dict__.copy(), timeout=SHARED_CACHE_TIMEOUT)
-
-
-def _load_from_db():
-    from ..models import ProviderSettings
-
-    row = ProviderSettings.objects.filter(pk=ProviderSettings.SINGLETON_PK).first()
-    return ProviderConfig(**row.as_dict()) if row else ProviderConfig()
-
-
-def get_provider_settings():
-    """Return the current ProviderConfig; at most SETTINGS_CACHE_SECONDS stale."""
-    global _memo
-    memo = _memo
-    now = _clock()
-    if memo is not None and now < memo[1]:
-        return memo[0]
-    config = _read_shared()
-    if config is None:
-        config = _load_from_db()
-        _write_shared(config)
-    with _lock:
-        _memo = (config, now + float(app_settings.SETTINGS_CACHE_SECONDS))
-    return config
-
-
-def provider_enabled():
-    """Return whether the OAuth 2.0 service provider is switched on."""
-    return get_provider_settings().enable_provider
-
-
-def _forget():
-    """Drop this process's copy and the shared copy; the next read goes to the database."""
-    global _memo
-    with _lock:
-        _memo = None
-    _call_shared("delete", CACHE_KEY)
-
-
-clear_cache = _forget  # for tests, and after editing the table by hand
 
 
 def get_settings_row():
     """Return the settings row, creating it with its defaults on first use."""
-    from ..models import ProviderSettings
-
     row, _created = ProviderSettings.objects.get_or_create(pk=ProviderSettings.SINGLETON_PK)
     return row
 
@@ -183,8 +33,6 @@ def update_provider_settings(*, actor=None, request=None, **changes):
 
     Unknown names raise ValueError and change nothing.
     """
-    from ..models import ProviderSettings
-
     unknown = set(changes) - set(ProviderSettings.FLAGS)
     if unknown:
         raise ValueError(f"Unknown provider settings: {', '.join(sorted(unknown))}")
@@ -215,12 +63,3 @@ def update_provider_settings(*, actor=None, request=None, **changes):
         changes = {name: tuple(values) for name, values in changed.items()}
         provider_settings_changed.send(sender=ProviderSettings, actor=actor, request=request, changes=changes)
     return row
-
-
-def publish(row):
-    """Write ``row`` through to this process's memory and the shared cache (a failure there is logged)."""
-    global _memo
-    config = ProviderConfig(**row.as_dict())
-    with _lock:
-        _memo = (config, _clock() + float(app_settings.SETTINGS_CACHE_SECONDS))
-    _write_shared(config)

@@ -14,8 +14,8 @@ from django.views.generic import View
 from oauth2_provider.scopes import get_scopes_backend
 
 from ..models import AppAccess
+from ..models.provider_settings import provider_enabled
 from ..services import consent as consents
-from ..services.provider_settings import provider_enabled
 
 LIST_URL = "mm_oauth:authorized-apps"
 

@@ -23,7 +23,7 @@ import pytest
 import requests
 from django.db import OperationalError, connection, transaction
 
-from mm_oauth.oauth.unavailable import unavailable_on_database_error
+from mm_oauth.unavailable import unavailable_on_database_error
 from tests.conftest import PASSWORD
 from tests.e2e.browser import signed_in_session
 from tests.e2e.servers import free_port, gunicorn, manage, site_env
@@ -235,3 +235,17 @@ def test_under_atomic_requests_the_request_transaction_is_marked_for_rollback(rf
         response = view(rf.post("/oauth/token"))
         assert connection.needs_rollback is True
     assert_temporarily_unavailable(response)
+
+
+def test_the_api_answers_503_in_its_own_shape_when_the_connection_drops_then_works(site):
+    token = exchange(site, new_code(site)).json()["access_token"]
+
+    def me():
+        headers = {"Authorization": f"Bearer {token}"}
+        return requests.get(f"{site.base}/api/v4/users/me", headers=headers, timeout=30)
+
+    response = terminated_mid_request(site, me)
+    assert response.status_code == 503, response.text[:500]
+    assert response.json()["id"] == "api.database_unavailable"
+    assert int(response.headers["Retry-After"]) > 0
+    assert me().status_code == 200

@@ -14,7 +14,7 @@ from oauth2_provider.contrib.rest_framework import OAuth2Authentication as DOTOA
 from oauth2_provider.models import AbstractAccessToken
 from rest_framework import exceptions
 
-from ...services.provider_settings import PROVIDER_DISABLED_MESSAGE, provider_enabled
+from ...models.provider_settings import PROVIDER_DISABLED_MESSAGE, provider_enabled
 
 
 def is_token_request(request):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
-from ...services.provider_settings import get_provider_settings
+from ...models.provider_settings import get_provider_settings
 from ...validators import NAME_MAX_LENGTH, validate_icon_url
 from .authentication import is_token_request
 

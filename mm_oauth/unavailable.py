@@ -1,4 +1,4 @@
-"""Answer 503 ``temporarily_unavailable`` when the database fails under a client endpoint.
+"""Answer 503 when the database fails in the middle of a request, instead of a 500.
 
 A PostgreSQL restart, a failover or ``pg_terminate_backend`` ends the
 connection mid-request, and Django raises ``OperationalError`` or
@@ -28,7 +28,7 @@ RETRY_AFTER_SECONDS = 5
 DATABASE_UNAVAILABLE_MESSAGE = "The database is temporarily unavailable; try again shortly."
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("mm_oauth.unavailable")
 
 
 def database_unavailable_json():
