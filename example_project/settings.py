@@ -108,7 +108,13 @@ DATABASES = {
 
 if os.environ.get("CACHE_URL"):
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["CACHE_URL"],
+            # A Redis that stops answering (rather than refusing) must not hold requests:
+            # mm_oauth then reads the database and lets the request through.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
 
 AUTH_PASSWORD_VALIDATORS = [

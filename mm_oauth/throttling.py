@@ -28,6 +28,18 @@ from .conf import app_settings
 from .services.audit import client_address
 
 logger = logging.getLogger("mm_oauth.throttling")
+# A broken cache fails on every attempt: one warning per process per interval says so.
+WARNING_INTERVAL = 60
+_warned_at = None
+
+
+def _warn_cache_failed(message, *args):
+    global _warned_at
+    now = time.monotonic()
+    if _warned_at is not None and now - _warned_at < WARNING_INTERVAL:
+        return
+    _warned_at = now
+    logger.warning(message, *args, exc_info=True)
 
 
 class FailureThrottle:
@@ -63,7 +75,7 @@ class FailureThrottle:
         try:
             values = caches[app_settings.THROTTLE_CACHE_ALIAS].get_many([count_key, since_key])
         except Exception:  # the cache is down: let the request through
-            logger.warning("Throttle cache unavailable; %s attempts are not limited.", self.scope, exc_info=True)
+            _warn_cache_failed("Throttle cache unavailable; %s attempts are not limited.", self.scope)
             return None
         if values.get(count_key, 0) < self.limit:
             return None
@@ -83,9 +95,7 @@ class FailureThrottle:
         except ValueError:  # the window ended between add() and incr()
             pass
         except Exception:
-            logger.warning(
-                "Throttle cache unavailable; a failed %s attempt was not counted.", self.scope, exc_info=True
-            )
+            _warn_cache_failed("Throttle cache unavailable; a failed %s attempt was not counted.", self.scope)
 
 
 client_authentication_failures = FailureThrottle(

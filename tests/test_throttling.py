@@ -96,3 +96,18 @@ def test_a_cache_that_is_down_refuses_nobody(app, settings):
     }
     settings.MM_OAUTH = {"CLIENT_AUTH_FAILURE_LIMIT": 1, "THROTTLE_CACHE_ALIAS": "throttle"}
     assert [wrong_secret(app).status_code for _attempt in range(3)] == [401, 401, 401]
+
+
+def test_a_cache_that_is_down_is_reported_once_per_interval(app, settings, caplog, monkeypatch):
+    from mm_oauth import throttling
+
+    monkeypatch.setattr(throttling, "_warned_at", None)
+    settings.CACHES = {
+        **settings.CACHES,
+        "throttle": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"},
+    }
+    settings.MM_OAUTH = {"CLIENT_AUTH_FAILURE_LIMIT": 1, "THROTTLE_CACHE_ALIAS": "throttle"}
+    caplog.set_level("WARNING", logger="mm_oauth.throttling")
+    for _attempt in range(4):
+        wrong_secret(app)
+    assert len([r for r in caplog.records if r.name == "mm_oauth.throttling"]) == 1
