@@ -4,6 +4,7 @@ The model's ``clean()`` applies them; forms, serializers and the admin reach
 them through the model (``full_clean``), so a rule changes here only.
 """
 
+import unicodedata
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -23,6 +24,22 @@ CALLBACK_URL_MESSAGE = _("Callback URL must be a valid URL and start with http:/
 
 _http_url = URLValidator(schemes=["http", "https"])
 
+# Unicode's explicit bidirectional formatting characters (UAX #9): embeddings and
+# overrides U+202A-U+202E, isolates U+2066-U+2069, the marks U+200E, U+200F and
+# U+061C. In a display name they reorder the text around them, so "Evil\u202eelgooG"
+# reads as "EvilGoogle" on the consent page (CVE-2021-42574, "Trojan Source").
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+# Line and paragraph separators break a name onto two lines as a newline would.
+_LINE_SEPARATORS = ("Zl", "Zp")
+
+NAME_CONTROL_MESSAGE = _("Display Name must not contain line breaks or other control characters.")
+NAME_BIDI_MESSAGE = _("Display Name must not contain bidirectional text controls (such as right-to-left overrides).")
+NAME_INVISIBLE_MESSAGE = _("Display Name must contain at least one visible character.")
+DESCRIPTION_CONTROL_MESSAGE = _("Description must not contain control characters other than line breaks and tabs.")
+DESCRIPTION_BIDI_MESSAGE = _(
+    "Description must not contain bidirectional text controls (such as right-to-left overrides)."
+)
+
 
 def _is_http_url(value):
     if value != value.strip() or any(ch.isspace() for ch in value):
@@ -32,6 +49,45 @@ def _is_http_url(value):
     except ValidationError:
         return False
     return True
+
+
+def _is_control(ch):
+    return unicodedata.category(ch) == "Cc"
+
+
+def _is_invisible(ch):
+    # Whitespace, and format characters such as U+200B ZERO WIDTH SPACE, U+200D,
+    # U+2060 WORD JOINER and U+FEFF: a name of only these looks empty or blank.
+    return ch.isspace() or unicodedata.category(ch) == "Cf"
+
+
+def validate_name(value):
+    """Refuse a display name that could spoof or break the pages that show it.
+
+    No control character (category Cc: newline, tab, ...) nor line separator,
+    no bidirectional formatting character, and at least one visible character.
+    An empty name is left to the field's own ``blank`` rule.
+    """
+    errors = []
+    if any(_is_control(ch) or unicodedata.category(ch) in _LINE_SEPARATORS for ch in value):
+        errors.append(ValidationError(NAME_CONTROL_MESSAGE, code="control_character"))
+    if any(ch in BIDI_CONTROLS for ch in value):
+        errors.append(ValidationError(NAME_BIDI_MESSAGE, code="bidi_control"))
+    if value and all(_is_invisible(ch) for ch in value):
+        errors.append(ValidationError(NAME_INVISIBLE_MESSAGE, code="invisible"))
+    if errors:
+        raise ValidationError(errors)
+
+
+def validate_description(value):
+    """Refuse control characters other than line breaks (``\\n``, ``\\r\\n``) and tabs, and bidi controls."""
+    errors = []
+    if any(_is_control(ch) and ch not in "\n\t" for ch in value.replace("\r\n", "\n")):
+        errors.append(ValidationError(DESCRIPTION_CONTROL_MESSAGE, code="control_character"))
+    if any(ch in BIDI_CONTROLS for ch in value):
+        errors.append(ValidationError(DESCRIPTION_BIDI_MESSAGE, code="bidi_control"))
+    if errors:
+        raise ValidationError(errors)
 
 
 def validate_homepage(value):

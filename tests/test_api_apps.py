@@ -269,10 +269,19 @@ BAD_VALUES = [
     ("name", ""),
     ("name", "   "),
     ("name", "x" * 65),
+    ("name", "Line one\nLine two"),
+    ("name", "Tab\tseparated"),
+    ("name", "Bell\x07"),
+    ("name", "Evil\u202eelgooG"),  # a right-to-left override
+    ("name", "Isolated\u2066text\u2069"),
+    ("name", "\u200b\u200d\ufeff"),  # only zero-width characters
     ("name", None),
     ("name", 42),
     ("description", ""),
     ("description", "x" * 513),
+    ("description", "Bell\x07"),
+    ("description", "Vertical\x0btab"),
+    ("description", "Override\u202etxet"),
     ("homepage", ""),
     ("homepage", "zapier.example.com/"),
     ("homepage", "javascript:alert(1)"),
@@ -326,6 +335,8 @@ GOOD_VALUES = [
     ("callback_urls", ["https://xn--bcher-kva.example/cb"]),  # the same host in Punycode: another URL
     ("callback_urls", ["https://x.example.com/cb?source=mm&x=ü"]),
     ("callback_urls", ["http://localhost:8065/cb", "http://127.0.0.1:8065/cb", "https://[::1]/cb"]),
+    ("name", "Zapier\u200d🚀"),  # a zero-width joiner beside visible text
+    ("description", "Line one\nLine two\r\nand\ta tab"),
 ]
 
 
@@ -405,6 +416,16 @@ def test_an_emoji_hostname_gets_the_callback_rule_in_plain_words(superuser, prov
     response = call(api_client(superuser), "create", body=body)
     assert response.json()["errors"] == {
         "callback_urls": ["Callback URL must be a valid URL and start with http:// or https://."]
+    }
+
+
+@pytest.mark.django_db
+def test_a_name_with_a_line_break_gets_the_rule_in_plain_words(superuser, provider_on):
+    body = {**MATTERMOST_BODY, "name": "Line one\nLine two"}
+    response = call(api_client(superuser), "create", body=body)
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "name": ["Display Name must not contain line breaks or other control characters."]
     }
 
 

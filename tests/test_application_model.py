@@ -100,3 +100,73 @@ def test_a_callback_containing_a_space_is_one_bad_url_not_two_good_ones():
         register(callback_urls=["https://a.example.com/x https://b.example.com/y"])
     assert "redirect_uris" in excinfo.value.message_dict
     assert not Application.objects.exists()
+
+
+# ---------------------------------------------------------------------------
+# Display names and descriptions that could spoof the consent page or break a line.
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("Line one\nLine two", "Display Name must not contain line breaks or other control characters."),
+        ("NUL\x00byte", "Display Name must not contain line breaks or other control characters."),
+        ("Delete\x7f", "Display Name must not contain line breaks or other control characters."),
+        ("Paragraph\u2029separator", "Display Name must not contain line breaks or other control characters."),
+        ("Evil\u202eelgooG", "Display Name must not contain bidirectional text controls"),
+        ("\u2067Isolate", "Display Name must not contain bidirectional text controls"),
+        ("Left\u200emark", "Display Name must not contain bidirectional text controls"),
+        ("\u200b\u200c\u200d\u2060\ufeff", "Display Name must contain at least one visible character."),
+        ("\u200b \u200b", "Display Name must contain at least one visible character."),
+    ],
+)
+def test_a_name_that_could_spoof_or_break_a_page_is_refused(name, message):
+    with pytest.raises(ValidationError) as excinfo:
+        register(name=name)
+    assert any(text.startswith(message) for text in excinfo.value.message_dict["name"])
+    assert not Application.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_name_breaking_several_rules_is_told_each():
+    with pytest.raises(ValidationError) as excinfo:
+        register(name="\u202e\n\u200b")
+    assert excinfo.value.message_dict["name"] == [
+        "Display Name must not contain line breaks or other control characters.",
+        "Display Name must not contain bidirectional text controls (such as right-to-left overrides).",
+        "Display Name must contain at least one visible character.",
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("description", ["Line one\nLine two", "Windows\r\nline ends", "Tab\tstop", "Zero\u200bwidth"])
+def test_a_description_may_hold_line_breaks_and_tabs(description):
+    app, _ = register(description=description)
+    app.refresh_from_db()
+    assert app.description == description
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("description", ["Bell\x07", "Lone\rreturn", "Form\x0cfeed", "Override\u202dtext"])
+def test_a_description_with_other_control_characters_is_refused(description):
+    with pytest.raises(ValidationError) as excinfo:
+        register(description=description)
+    assert "description" in excinfo.value.message_dict
+
+
+@pytest.mark.django_db
+def test_the_create_app_command_reports_a_bad_name_without_a_traceback():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError) as excinfo:
+        call_command(
+            "mm_oauth_create_app",
+            "--name=Line one\nLine two",
+            "--description=d",
+            "--homepage=https://app.example.com/",
+            "--callback-url=https://app.example.com/cb",
+        )
+    assert "Display Name must not contain line breaks or other control characters." in str(excinfo.value)
+    assert not Application.objects.exists()

@@ -1,6 +1,7 @@
 """Property-based tests (hypothesis) of the application field rules in ``mm_oauth.validators``."""
 
 import string
+import unicodedata
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -166,3 +167,66 @@ def test_split_callback_urls_gives_stripped_non_blank_lines_and_is_idempotent(te
     urls = validators.split_callback_urls(text)
     assert all(url and url == url.strip() for url in urls)
     assert validators.split_callback_urls("\n".join(urls)) == urls
+
+
+# ---------------------------------------------------------------------------
+# Display names and descriptions: no control characters, no bidi controls, something visible.
+# ---------------------------------------------------------------------------
+
+visible_text = st.text(st.characters(categories=("L", "N", "P", "S")), min_size=1, max_size=30)
+spaced_text = st.text(st.characters(categories=("L", "N", "P", "S", "Zs", "Mn")), max_size=30)
+control = st.characters(categories=("Cc",))
+bidi = st.sampled_from(sorted(validators.BIDI_CONTROLS))
+invisible = st.text(st.sampled_from(" \u00a0\u3000\u200b\u200c\u200d\u2060\ufeff"), min_size=1, max_size=10)
+
+
+def error_codes(validate, value):
+    try:
+        validate(value)
+    except ValidationError as exc:
+        return codes(exc)
+    return set()
+
+
+@PROPERTY
+@given(before=spaced_text, visible=visible_text, after=spaced_text)
+def test_a_name_with_visible_text_and_no_controls_is_accepted(before, visible, after):
+    validators.validate_name(before + visible + after)
+
+
+@PROPERTY
+@given(text=visible_text, inserted=st.one_of(control, st.sampled_from("\u2028\u2029")), data=st.data())
+def test_a_name_with_a_control_character_or_line_separator_is_rejected(text, inserted, data):
+    position = data.draw(st.integers(0, len(text)))
+    assert error_codes(validators.validate_name, text[:position] + inserted + text[position:]) == {"control_character"}
+
+
+@PROPERTY
+@given(text=visible_text, inserted=bidi, data=st.data())
+def test_a_name_or_description_with_a_bidi_control_is_rejected(text, inserted, data):
+    position = data.draw(st.integers(0, len(text)))
+    value = text[:position] + inserted + text[position:]
+    assert error_codes(validators.validate_name, value) == {"bidi_control"}
+    assert error_codes(validators.validate_description, value) == {"bidi_control"}
+
+
+@PROPERTY
+@given(text=invisible)
+def test_a_name_of_only_whitespace_and_format_characters_is_rejected(text):
+    assert all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in text)
+    assert error_codes(validators.validate_name, text) == {"invisible"}
+
+
+@PROPERTY
+@given(lines=st.lists(spaced_text, max_size=6), breaks=st.lists(st.sampled_from(["\n", "\r\n", "\t"]), max_size=6))
+def test_a_description_may_break_lines_and_hold_tabs(lines, breaks):
+    text = "".join(line + sep for line, sep in zip(lines, breaks, strict=False)) + "".join(lines[len(breaks) :])
+    validators.validate_description(text)
+
+
+@PROPERTY
+@given(text=spaced_text, inserted=control.filter(lambda ch: ch not in "\n\r\t"), data=st.data())
+def test_a_description_with_any_other_control_character_is_rejected(text, inserted, data):
+    position = data.draw(st.integers(0, len(text)))
+    value = text[:position] + inserted + text[position:]
+    assert error_codes(validators.validate_description, value) == {"control_character"}

@@ -265,13 +265,32 @@ HOMEPAGE_MESSAGE = "Homepage must be a valid URL and start with http:// or https
 ICON_MESSAGE = "Icon URL must be a valid URL and start with http:// or https://."
 CALLBACK_MESSAGE = "Callback URL must be a valid URL and start with http:// or https://."
 REQUIRED = "This field is required."
+NAME_CONTROL = "Display Name must not contain line breaks or other control characters."
+NAME_BIDI = "Display Name must not contain bidirectional text controls (such as right-to-left overrides)."
+NAME_INVISIBLE = "Display Name must contain at least one visible character."
+DESCRIPTION_CONTROL = "Description must not contain control characters other than line breaks and tabs."
+DESCRIPTION_BIDI = "Description must not contain bidirectional text controls (such as right-to-left overrides)."
 
 BAD_VALUES = [
     ("name", "", REQUIRED),
     ("name", "x" * 65, "Ensure this value has at most 64 characters (it has 65)."),
     ("name", "ü" * 65, "Ensure this value has at most 64 characters (it has 65)."),
+    ("name", "Line one\nLine two", NAME_CONTROL),
+    ("name", "Line one\r\nLine two", NAME_CONTROL),
+    ("name", "Tab\tseparated", NAME_CONTROL),
+    ("name", "Next\x85line", NAME_CONTROL),
+    ("name", "Line\u2028separator", NAME_CONTROL),
+    ("name", "Evil\u202eelgooG", NAME_BIDI),
+    ("name", "\u200fMark", NAME_BIDI),
+    ("name", "\u061cArabic mark", NAME_BIDI),
+    ("name", "\u200b", NAME_INVISIBLE),
+    ("name", "\u200c \u2060\ufeff", NAME_INVISIBLE),
     ("description", "", REQUIRED),
     ("description", "d" * 513, "Ensure this value has at most 512 characters (it has 513)."),
+    ("description", "Bell\x07", DESCRIPTION_CONTROL),
+    ("description", "Lone\rcarriage return", DESCRIPTION_CONTROL),
+    ("description", "Escape\x1b[31m", DESCRIPTION_CONTROL),
+    ("description", "Override\u202etxet", DESCRIPTION_BIDI),
     ("homepage", "", REQUIRED),
     ("homepage", "zapier.example.com", HOMEPAGE_MESSAGE),
     ("homepage", "javascript:alert(1)", HOMEPAGE_MESSAGE),
@@ -358,6 +377,11 @@ def test_every_bad_field_is_reported_at_once(superuser, as_user):
             {"callback_urls": ["https://example.com/" + "c" * (1024 - 20)]},
         ),
         ({"client_type": "public"}, {"client_type": "public", "client_secret": ""}),
+        ({"name": "Zapier\u200d🚀 (العربية)"}, {"name": "Zapier\u200d🚀 (العربية)"}),
+        (
+            {"description": "Line one\r\nLine two\n\tindented"},
+            {"description": "Line one\r\nLine two\n\tindented"},
+        ),
     ],
 )
 def test_add_accepts_good_values(changes, expected, superuser, as_user):

@@ -111,10 +111,16 @@ class Application(AbstractApplication):
 
     def clean(self):
         errors = {}
-        try:
-            validators.validate_callback_urls(self.callback_urls)
-        except ValidationError as exc:
-            errors["redirect_uris"] = exc.messages
+        rules = (
+            ("name", validators.validate_name, self.name),
+            ("description", validators.validate_description, self.description),
+            ("redirect_uris", validators.validate_callback_urls, self.callback_urls),
+        )
+        for field, validate, value in rules:
+            try:
+                validate(value)
+            except ValidationError as exc:
+                errors[field] = exc.messages
         if self.authorization_grant_type != AbstractApplication.GRANT_AUTHORIZATION_CODE:
             errors["authorization_grant_type"] = [_("Only the authorization code grant is offered.")]
         try:
