@@ -4,12 +4,15 @@ The model's ``clean()`` applies them; forms, serializers and the admin reach
 them through the model (``full_clean``), so a rule changes here only.
 """
 
+import ipaddress
 import unicodedata
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
+
+from .conf import app_settings
 
 NAME_MAX_LENGTH = 64
 DESCRIPTION_MAX_LENGTH = 512
@@ -106,8 +109,9 @@ def validate_callback_urls(urls):
     """Check a list of callback URLs; raise one ValidationError listing every problem.
 
     Rules: at least one; each an absolute http(s) URL without a fragment
-    (RFC 6749 section 3.1.2); no duplicates; all together at most 1024
-    characters.
+    (RFC 6749 section 3.1.2) nor credentials; plain http only for a loopback
+    host unless ``MM_OAUTH["ALLOW_HTTP_CALLBACKS"]``; no duplicates; all
+    together at most 1024 characters.
     """
     errors = []
     if not urls:
@@ -122,6 +126,29 @@ def validate_callback_urls(urls):
             errors.append(
                 ValidationError(
                     _("Callback URL %(url)s must not contain a fragment (#)."), code="fragment", params={"url": url}
+                )
+            )
+            continue
+        if "@" in urlsplit(url).netloc:
+            # Credentials never belong in a redirect URI (RFC 3986 section 3.2.1 deprecates
+            # them in URLs), and "https://trusted.example@evil.example/" reads as the wrong host.
+            errors.append(
+                ValidationError(
+                    _("Callback URL %(url)s must not contain a user name or password."),
+                    code="userinfo",
+                    params={"url": url},
+                )
+            )
+            continue
+        if not _secure_enough(url):
+            errors.append(
+                ValidationError(
+                    _(
+                        "Callback URL %(url)s must start with https://; plain http:// is allowed only for "
+                        "loopback addresses (127.0.0.1, [::1], localhost)."
+                    ),
+                    code="insecure",
+                    params={"url": url},
                 )
             )
             continue
@@ -141,6 +168,32 @@ def validate_callback_urls(urls):
         )
     if errors:
         raise ValidationError(errors)
+
+
+def is_loopback_host(host):
+    """Return whether ``host`` (a URL's hostname, brackets removed) names this machine's loopback interface.
+
+    ``127.0.0.0/8``, ``::1`` and ``localhost`` (RFC 8252 sections 7.3 and 8.3).
+    """
+    if host is None:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if address.version == 4:
+        return address in ipaddress.ip_network("127.0.0.0/8")
+    return address == ipaddress.IPv6Address("::1")
+
+
+def _secure_enough(url):
+    # RFC 6749 section 3.1.2.1 wants TLS on the redirection endpoint; RFC 8252
+    # section 8.3 excuses loopback redirects only, whose request never leaves the
+    # device. Anywhere else the authorization code would travel in clear text.
+    parts = urlsplit(url)
+    return parts.scheme != "http" or is_loopback_host(parts.hostname) or app_settings.ALLOW_HTTP_CALLBACKS
 
 
 def split_callback_urls(text):

@@ -307,6 +307,11 @@ BAD_VALUES = [
     ("callback_urls", [" https://x.example.com/cb"]),
     ("callback_urls", ["https://x.example.com/cb\n"]),
     ("callback_urls", ["https://a.example.com/cb https://b.example.com/cb"]),
+    ("callback_urls", ["http://zapier.example.com/cb"]),  # plain http off the loopback interface
+    ("callback_urls", ["http://localhost.example.com/cb"]),
+    ("callback_urls", ["http://128.0.0.1/cb"]),
+    ("callback_urls", ["https://user:secret@zapier.example.com/cb"]),
+    ("callback_urls", ["http://user@127.0.0.1:8765/cb"]),
     ("callback_urls", ["https://x.example.com/cb", "https://x.example.com/cb"]),
     ("callback_urls", [url_of_length(512), url_of_length(512, "y.example.com")]),  # 1025 in total
     ("callback_urls", [url_of_length(1025)]),
@@ -335,6 +340,7 @@ GOOD_VALUES = [
     ("callback_urls", ["https://xn--bcher-kva.example/cb"]),  # the same host in Punycode: another URL
     ("callback_urls", ["https://x.example.com/cb?source=mm&x=ü"]),
     ("callback_urls", ["http://localhost:8065/cb", "http://127.0.0.1:8065/cb", "https://[::1]/cb"]),
+    ("callback_urls", ["http://127.0.0.1:8765/cb", "http://127.1.2.3/cb", "http://[::1]:8765/cb"]),
     ("name", "Zapier\u200d🚀"),  # a zero-width joiner beside visible text
     ("description", "Line one\nLine two\r\nand\ta tab"),
 ]
@@ -427,6 +433,27 @@ def test_a_name_with_a_line_break_gets_the_rule_in_plain_words(superuser, provid
     assert response.json()["errors"] == {
         "name": ["Display Name must not contain line breaks or other control characters."]
     }
+
+
+@pytest.mark.django_db
+def test_a_plain_http_callback_is_refused_by_url(superuser, provider_on):
+    body = {**MATTERMOST_BODY, "callback_urls": ["https://zapier.example.com/cb", "http://app.example.com/cb"]}
+    response = call(api_client(superuser), "create", body=body)
+    assert response.status_code == 400
+    [message] = response.json()["errors"]["callback_urls"]
+    assert message.startswith("Callback URL http://app.example.com/cb must start with https://")
+    assert not Application.objects.exists()
+
+
+@pytest.mark.django_db
+def test_plain_http_callbacks_are_accepted_for_any_host_when_the_site_allows_them(superuser, provider_on, settings):
+    settings.MM_OAUTH = {"ALLOW_HTTP_CALLBACKS": True}
+    body = {**MATTERMOST_BODY, "callback_urls": ["http://app.example.com/cb"]}
+    response = call(api_client(superuser), "create", body=body)
+    assert response.status_code == 201, response.content
+    assert response.json()["callback_urls"] == ["http://app.example.com/cb"]
+    userinfo = {**MATTERMOST_BODY, "callback_urls": ["http://u:p@app.example.com/cb"]}
+    assert call(api_client(superuser), "create", body=userinfo).status_code == 400  # never, whatever the setting
 
 
 @pytest.mark.django_db

@@ -170,3 +170,114 @@ def test_the_create_app_command_reports_a_bad_name_without_a_traceback():
         )
     assert "Display Name must not contain line breaks or other control characters." in str(excinfo.value)
     assert not Application.objects.exists()
+
+
+# ---------------------------------------------------------------------------
+# Callback URLs: plain http on the loopback interface only (RFC 8252), no credentials.
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url, accepted",
+    [
+        ("http://127.0.0.1:8765/cb", True),
+        ("http://127.0.0.1/cb", True),
+        ("http://127.255.0.7:9/cb", True),
+        ("http://[::1]:8765/cb", True),
+        ("http://localhost:8765/cb", True),
+        ("http://LOCALHOST/cb", True),
+        ("https://app.example.com/cb", True),
+        ("http://app.example.com/cb", False),
+        ("http://10.0.0.1/cb", False),
+        ("http://128.0.0.1/cb", False),
+        ("http://localhost.example.com/cb", False),
+        ("http://127.0.0.1.nip.io/cb", False),
+        ("http://[::2]/cb", False),
+        ("https://user:pass@app.example.com/cb", False),
+        ("https://user@app.example.com/cb", False),
+        ("http://user:pass@127.0.0.1:8765/cb", False),
+    ],
+)
+def test_plain_http_only_on_loopback_and_never_credentials(url, accepted):
+    if accepted:
+        assert register(callback_urls=[url])[0].callback_urls == [url]
+        return
+    with pytest.raises(ValidationError) as excinfo:
+        register(callback_urls=[url])
+    [message] = excinfo.value.message_dict["redirect_uris"]
+    assert message.startswith(f"Callback URL {url} must ")
+
+
+@pytest.mark.django_db
+def test_a_site_may_allow_plain_http_callbacks_for_any_host(settings):
+    settings.MM_OAUTH = {"ALLOW_HTTP_CALLBACKS": True}
+    app, _ = register(callback_urls=["http://app.example.com/cb"])
+    assert app.callback_urls == ["http://app.example.com/cb"]
+    with pytest.raises(ValidationError):
+        register(callback_urls=["http://u:p@app.example.com/cb"])
+
+
+# ---------------------------------------------------------------------------
+# Redirect matching at authorize time: a loopback port is free for public clients only (RFC 8252 section 7.3).
+# ---------------------------------------------------------------------------
+
+LOOPBACK = ["http://127.0.0.1:8765/cb", "http://[::1]:8765/cb", "https://app.example.com/cb"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "uri, confidential, public",
+    [
+        ("http://127.0.0.1:8765/cb", True, True),
+        ("http://127.0.0.1:9999/cb", False, True),
+        ("http://127.0.0.1/cb", False, True),
+        ("http://[::1]:8765/cb", True, True),
+        ("http://[::1]:50000/cb", False, True),
+        ("http://127.0.0.1:9999/other", False, False),
+        ("https://app.example.com/cb", True, True),
+        ("https://app.example.com:8443/cb", False, False),
+    ],
+)
+def test_loopback_ports_must_match_for_confidential_clients(uri, confidential, public):
+    confidential_app, _ = register(callback_urls=LOOPBACK)
+    public_app, _ = register(callback_urls=LOOPBACK, client_type="public")
+    assert confidential_app.redirect_uri_allowed(uri) is confidential
+    assert public_app.redirect_uri_allowed(uri) is public
+
+
+@pytest.mark.django_db
+def test_a_confidential_client_with_two_loopback_ports_may_use_either():
+    app, _ = register(callback_urls=["http://127.0.0.1:8001/cb", "http://127.0.0.1:8002/cb"])
+    assert app.redirect_uri_allowed("http://127.0.0.1:8002/cb")
+    assert not app.redirect_uri_allowed("http://127.0.0.1:8003/cb")
+
+
+@pytest.fixture
+def signed_in(client, user, provider_on):
+    client.force_login(user)
+    return client
+
+
+def authorize_request(client, app, redirect_uri, **extra):
+    params = {"response_type": "code", "client_id": app.client_id, "redirect_uri": redirect_uri, "state": "s"}
+    return client.get("/oauth/authorize", {**params, **extra})
+
+
+@pytest.mark.django_db
+def test_a_confidential_client_on_another_loopback_port_gets_the_error_page(signed_in):
+    app, _ = register(callback_urls=["http://127.0.0.1:8765/cb"], is_trusted=True)
+    response = authorize_request(signed_in, app, "http://127.0.0.1:9999/cb")
+    assert response.status_code == 400 and "Location" not in response
+    exact = authorize_request(signed_in, app, "http://127.0.0.1:8765/cb")
+    assert exact.status_code == 302 and exact["Location"].startswith("http://127.0.0.1:8765/cb?")
+
+
+@pytest.mark.django_db
+def test_a_public_client_may_use_any_loopback_port(signed_in):
+    from tests.oauth_helpers import authorize, pkce_pair
+
+    app, _ = register(callback_urls=["http://127.0.0.1:8765/cb"], is_trusted=True, client_type="public")
+    _, challenge = pkce_pair()
+    query = authorize(signed_in, app, redirect_uri="http://127.0.0.1:9999/cb", challenge=challenge)
+    assert query["code"] and query["state"] == "xyz"

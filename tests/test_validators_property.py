@@ -5,6 +5,7 @@ import unicodedata
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import override_settings
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -38,8 +39,14 @@ def http_urls(draw, hosts=host):
     return url
 
 
-def check_callbacks(urls):
-    validators.validate_callback_urls(urls)
+def check_callbacks(urls, *, allow_http=True):
+    """Validate callbacks; plain http is allowed for any host unless ``allow_http`` is False.
+
+    Most properties here are about the URL grammar, whatever the host; the
+    loopback rule for plain http has properties of its own below.
+    """
+    with override_settings(MM_OAUTH={"ALLOW_HTTP_CALLBACKS": allow_http}):
+        validators.validate_callback_urls(urls)
 
 
 def codes(exc):
@@ -167,6 +174,50 @@ def test_split_callback_urls_gives_stripped_non_blank_lines_and_is_idempotent(te
     urls = validators.split_callback_urls(text)
     assert all(url and url == url.strip() for url in urls)
     assert validators.split_callback_urls("\n".join(urls)) == urls
+
+
+# ---------------------------------------------------------------------------
+# Plain http on the loopback interface only (RFC 8252 section 8.3); never credentials.
+# ---------------------------------------------------------------------------
+
+loopback_host = st.one_of(
+    st.builds(lambda a, b, c: f"127.{a}.{b}.{c}", *[st.integers(0, 255)] * 3),
+    st.just("[::1]"),
+    st.sampled_from(["localhost", "LocalHost"]),
+)
+
+
+def with_scheme(url, scheme):
+    return scheme + url[url.index(":") :]
+
+
+@PROPERTY
+@given(url=http_urls(hosts=loopback_host))
+def test_plain_http_on_any_loopback_address_is_accepted(url):
+    check_callbacks([with_scheme(url, "http")], allow_http=False)
+
+
+@PROPERTY
+@given(url=http_urls())
+def test_plain_http_elsewhere_is_rejected_naming_the_url(url):
+    url = with_scheme(url, "http")
+    with pytest.raises(ValidationError) as excinfo:
+        check_callbacks([url], allow_http=False)
+    assert codes(excinfo.value) == {"insecure"}
+    assert url in excinfo.value.messages[0]
+    check_callbacks([with_scheme(url, "https")], allow_http=False)
+
+
+userinfo = st.from_regex(r"[a-z0-9]{1,8}(:[a-z0-9]{0,8})?", fullmatch=True)
+
+
+@PROPERTY
+@given(url=http_urls(hosts=st.one_of(host, loopback_host)), credentials=userinfo, allow_http=st.booleans())
+def test_callbacks_with_credentials_are_rejected_whatever_the_setting(url, credentials, allow_http):
+    scheme, rest = url.split("://", 1)
+    with pytest.raises(ValidationError) as excinfo:
+        check_callbacks([f"{scheme}://{credentials}@{rest}"], allow_http=allow_http)
+    assert codes(excinfo.value) == {"userinfo"}
 
 
 # ---------------------------------------------------------------------------

@@ -314,6 +314,13 @@ BAD_VALUES = [
     ("callback_urls", "https://a.example.com/cb https://b.example.com/cb", CALLBACK_MESSAGE),
     ("callback_urls", "https://a.example.com/c\u00a0b", CALLBACK_MESSAGE),  # a no-break space
     ("callback_urls", "https://a.example.com/cb\nhttps://a.example.com/cb", "is listed twice."),
+    ("callback_urls", "http://app.example.com/cb", "Callback URL http://app.example.com/cb must start with https://"),
+    ("callback_urls", "http://127.0.0.1.example.com/cb", "Callback URL http://127.0.0.1.example.com/cb must start"),
+    (
+        "callback_urls",
+        "https://u:p@app.example.com/cb",
+        "Callback URL https://u:p@app.example.com/cb must not contain a user name or password.",
+    ),
     (
         "callback_urls",
         "\n".join(f"https://a.example.com/{i}/" + "x" * 200 for i in range(5)),
@@ -382,6 +389,10 @@ def test_every_bad_field_is_reported_at_once(superuser, as_user):
             {"description": "Line one\r\nLine two\n\tindented"},
             {"description": "Line one\r\nLine two\n\tindented"},
         ),
+        (
+            {"callback_urls": "http://127.0.0.1:8765/cb\nhttp://127.8.9.10/cb\nhttp://[::1]:8765/cb"},
+            {"callback_urls": ["http://127.0.0.1:8765/cb", "http://127.8.9.10/cb", "http://[::1]:8765/cb"]},
+        ),
     ],
 )
 def test_add_accepts_good_values(changes, expected, superuser, as_user):
@@ -391,6 +402,16 @@ def test_add_accepts_good_values(changes, expected, superuser, as_user):
     for field, value in expected.items():
         assert getattr(app, field) == value
     assert app.user == superuser
+
+
+@override_settings(MM_OAUTH={"ALLOW_HTTP_CALLBACKS": True})
+def test_plain_http_callbacks_for_any_host_when_the_site_allows_them(superuser, as_user):
+    client = as_user(superuser)
+    response = client.post(ADD_URL, {**GOOD, "callback_urls": "http://app.example.com/cb"})
+    assert response.status_code == 200
+    assert Application.objects.get().callback_urls == ["http://app.example.com/cb"]
+    refused = client.post(ADD_URL, {**GOOD, "callback_urls": "http://u:p@app.example.com/cb"})
+    assert_refused(refused, "callback_urls", "must not contain a user name or password")
 
 
 def test_a_public_client_is_told_it_has_no_secret(superuser, as_user):

@@ -3,10 +3,12 @@
 Swapped in with ``OAUTH2_PROVIDER_APPLICATION_MODEL = "mm_oauth.Application"``.
 """
 
+from urllib.parse import urlsplit
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from oauth2_provider.models import AbstractApplication
+from oauth2_provider.models import AbstractApplication, redirect_to_uri_allowed
 
 from .. import validators
 
@@ -141,8 +143,34 @@ class Application(AbstractApplication):
             self.hash_client_secret = False
         super().save(*args, **kwargs)
 
+    def redirect_uri_allowed(self, uri):
+        """Match ``uri`` as DOT does, but hold a confidential client's loopback callbacks to their port.
+
+        RFC 8252 section 7.3 lets a native app (a public client) pick any port on
+        the loopback interface at request time; DOT allows that for every client.
+        A confidential client runs on a server: any other process on that host
+        could listen on another port and receive its code, so the port must match.
+        """
+        if not super().redirect_uri_allowed(uri):
+            return False
+        if self.is_public:
+            return True
+        same_port = [url for url in self.callback_urls if not _loopback_on_another_port(url, uri)]
+        return redirect_to_uri_allowed(uri, same_port)
+
     def is_usable(self, request):
         """Refuse every use of any application while the provider is switched off (F1)."""
         from ..services.provider_settings import provider_enabled
 
         return provider_enabled()
+
+
+def _loopback_on_another_port(registered, uri):
+    """Return whether ``registered`` is an http loopback callback on a port other than ``uri``'s."""
+    registered_parts, requested = urlsplit(registered), urlsplit(uri)
+    if registered_parts.scheme != "http" or not validators.is_loopback_host(registered_parts.hostname):
+        return False
+    try:
+        return registered_parts.port != requested.port
+    except ValueError:  # a port that is not a number matches nothing
+        return True

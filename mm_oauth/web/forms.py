@@ -66,7 +66,7 @@ class ApplicationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false", "autocapitalize": "off"}),
         help_text=_(
             "One URL per line. Users are sent back to one of these after they sign in; each must start "
-            "with http:// or https:// and have no fragment (#)."
+            "with https:// (http:// only for 127.0.0.1, [::1] or localhost) and have no fragment (#)."
         ),
     )
     client_type = forms.ChoiceField(
