@@ -108,8 +108,10 @@ ACTIONS = [
     "delete_post",
     "regenerate_get",
     "regenerate_post",
+    "secret_get",
 ]
-ALLOWED_STATUS = {"add_post": 200, "edit_post": 302, "delete_post": 302, "regenerate_post": 200}
+# Every form POST answers with a redirect (the secret page is a GET of its own).
+ALLOWED_STATUS = {"add_post": 302, "edit_post": 302, "delete_post": 302, "regenerate_post": 302}
 
 
 def make_actor(kind, make_user, grant):
@@ -245,12 +247,13 @@ def test_every_page_extends_mm_oauth_base(superuser, make_app, as_user):
     pages = [
         client.get(LIST_URL),
         client.get(ADD_URL),
-        client.post(ADD_URL, GOOD),
+        client.post(ADD_URL, GOOD, follow=True),
         client.get(url("edit", app)),
         client.post(url("edit", app), edit_data(app, callback_urls="https://new.example.com/cb")),
         client.get(url("delete", app)),
         client.get(url("regenerate", app)),
-        client.post(url("regenerate", app)),
+        client.post(url("regenerate", app), follow=True),
+        client.get(url("secret", app)),
     ]
     for page in pages:
         assert page.status_code == 200
@@ -396,7 +399,7 @@ def test_every_bad_field_is_reported_at_once(superuser, as_user):
     ],
 )
 def test_add_accepts_good_values(changes, expected, superuser, as_user):
-    response = as_user(superuser).post(ADD_URL, {**GOOD, **changes})
+    response = as_user(superuser).post(ADD_URL, {**GOOD, **changes}, follow=True)
     assert response.status_code == 200 and "mm_oauth/apps/secret.html" in [t.name for t in response.templates]
     app = Application.objects.get()
     for field, value in expected.items():
@@ -408,17 +411,22 @@ def test_add_accepts_good_values(changes, expected, superuser, as_user):
 def test_plain_http_callbacks_for_any_host_when_the_site_allows_them(superuser, as_user):
     client = as_user(superuser)
     response = client.post(ADD_URL, {**GOOD, "callback_urls": "http://app.example.com/cb"})
-    assert response.status_code == 200
+    assert response.status_code == 302
     assert Application.objects.get().callback_urls == ["http://app.example.com/cb"]
     refused = client.post(ADD_URL, {**GOOD, "callback_urls": "http://u:p@app.example.com/cb"})
     assert_refused(refused, "callback_urls", "must not contain a user name or password")
 
 
 def test_a_public_client_is_told_it_has_no_secret(superuser, as_user):
-    response = as_user(superuser).post(ADD_URL, {**GOOD, "client_type": "public"})
+    client = as_user(superuser)
+    response = client.post(ADD_URL, {**GOOD, "client_type": "public"}, follow=True)
     content = response.content.decode()
+    assert "OAuth 2.0 Application Added" in content
     assert "it has no client secret, and it must use PKCE" in content
     assert 'id="client-secret"' not in content
+    # A reload says the same, not "already shown": there never was a secret.
+    again = client.get(response.redirect_chain[-1][0]).content.decode()
+    assert "it has no client secret, and it must use PKCE" in again and "already shown" not in again
 
 
 # ---------------------------------------------------------------------------
@@ -435,7 +443,7 @@ def test_is_trusted_is_rendered_for_superusers_only(superuser, make_user, as_use
 def test_a_forged_is_trusted_from_a_non_superuser_is_ignored_on_add(make_user, as_user):
     staff = make_user(is_staff=True)
     response = as_user(staff).post(ADD_URL, {**GOOD, "is_trusted": "on"})
-    assert response.status_code == 200
+    assert response.status_code == 302
     assert Application.objects.get().is_trusted is False
 
 
@@ -463,26 +471,55 @@ def test_a_superuser_sets_and_clears_is_trusted(superuser, as_user):
 
 
 # ---------------------------------------------------------------------------
-# The client secret: shown once, in the POST response, never again.
+# The client secret: POST, redirect, shown once by the GET, never again.
 # ---------------------------------------------------------------------------
+
+ALREADY_SHOWN = "This secret was already shown. If you did not copy it, regenerate it."
+
+
+def post_then_follow(client, target, data=None):
+    """POST ``target``, check the answer is a redirect to the secret page, and GET that page once."""
+    response = client.post(target, data or {})
+    assert response.status_code == 302, response.status_code
+    location = response["Location"]
+    assert re.fullmatch(r"/integrations/oauth2-apps/[^/]+/secret/", location), location
+    return location, client.get(location)
 
 
 def test_the_secret_is_shown_once_and_never_again(superuser, as_user):
     client = as_user(superuser)
-    response = client.post(ADD_URL, {**GOOD, "callback_urls": "https://a.example.com/1\nhttps://a.example.com/2"})
-    assert "no-store" in response["Cache-Control"]
-    secret = secret_on(response)
+    data = {**GOOD, "callback_urls": "https://a.example.com/1\nhttps://a.example.com/2"}
+    location, response = post_then_follow(client, ADD_URL, data)
     app = Application.objects.get()
+    assert location == url("secret", app)
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    secret = secret_on(response)
     content = response.content.decode()
+    assert "OAuth 2.0 Application Added" in content
     assert app.client_id in content and "https://a.example.com/1" in content and "https://a.example.com/2" in content
     assert "it is shown only this once" in content
     assert len(secret) >= 64 and app.client_secret != secret and check_password(secret, app.client_secret)
+    assert secret not in location
 
     for page in (client.get(LIST_URL), client.get(url("edit", app)), client.get(url("regenerate", app))):
         assert page.status_code == 200
         assert secret not in page.content.decode()
         assert app.client_secret not in page.content.decode()
     assert secret not in str(dict(client.session.items()))
+
+
+def test_reloading_the_secret_page_says_it_was_shown_and_registers_nothing(superuser, as_user):
+    client = as_user(superuser)
+    location, first = post_then_follow(client, ADD_URL, GOOD)
+    secret = secret_on(first)
+
+    reload = client.get(location)
+    assert reload.status_code == 200 and "no-store" in reload["Cache-Control"]
+    content = reload.content.decode()
+    assert ALREADY_SHOWN in content and secret not in content and 'id="client-secret"' not in content
+    app = Application.objects.get()  # still exactly one
+    assert f'href="{url("regenerate", app)}"' in content
+    assert check_password(secret, app.client_secret)  # the reload changed nothing
 
 
 def test_regenerating_shows_the_new_secret_once_and_the_old_one_stops_working(superuser, make_app, as_user):
@@ -492,13 +529,57 @@ def test_regenerating_shows_the_new_secret_once_and_the_old_one_stops_working(su
     assert "Access tokens and refresh tokens already issued stay valid." in confirm
     assert "The current secret stops working for new token requests at once" in confirm
 
-    response = client.post(url("regenerate", app))
+    location, response = post_then_follow(client, url("regenerate", app))
+    assert location == url("secret", app)
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    assert "New Client Secret" in response.content.decode()
     secret = secret_on(response)
+    assert secret not in location
     app.refresh_from_db()
     assert check_password(secret, app.client_secret) and not check_password(app.plain_secret, app.client_secret)
     assert not app.previous_secret_matches(app.plain_secret)
     assert secret not in client.get(LIST_URL).content.decode()
+
+    reload = client.get(location)
+    assert ALREADY_SHOWN in reload.content.decode() and secret not in reload.content.decode()
+    app.refresh_from_db()
+    assert check_password(secret, app.client_secret)  # no second secret was issued
+
+
+def test_the_secret_page_of_an_app_one_may_not_manage_is_404(superuser, make_user, make_app, as_user):
+    update_provider_settings(restrict_to_admins=False)
+    app = make_app(creator=superuser)
+    client = as_user(superuser)
+    client.post(url("regenerate", app))
+    assert as_user(make_user()).get(url("secret", app)).status_code == 404
+    assert secret_on(client.get(url("secret", app)))  # the pending secret is still there for its owner
+
+
+def test_visiting_the_secret_page_without_a_new_secret_shows_none(superuser, make_app, as_user):
+    app = make_app(creator=superuser)
+    response = as_user(superuser).get(url("secret", app))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert ALREADY_SHOWN in content and app.plain_secret not in content and app.client_id in content
+
+
+def test_an_error_report_from_the_secret_page_leaves_the_secret_out(superuser, as_user, monkeypatch):
+    from django.views.debug import ExceptionReporter
+
+    client = as_user(superuser)
+    client.post(ADD_URL, GOOD)
+    app = Application.objects.get()
+    secret = client.session["mm_oauth_pending_secrets"][app.client_id]["secret"]
+
+    def fail(response):
+        raise RuntimeError("the page could not be finished")
+
+    monkeypatch.setattr("mm_oauth.web.apps.add_never_cache_headers", fail)
+    with pytest.raises(RuntimeError) as excinfo:
+        client.get(url("secret", app))
+    # The report of the request's frames (this test's own frame, which holds the secret, left out).
+    report = ExceptionReporter(None, excinfo.type, excinfo.value, excinfo.tb.tb_next).get_traceback_html()
+    assert "secret_page" in report and secret not in report
 
 
 @override_settings(MM_OAUTH={"SECRET_ROTATION_GRACE_SECONDS": 300})
@@ -507,7 +588,7 @@ def test_regenerating_with_a_grace_period_says_the_old_secret_keeps_working(supe
     client = as_user(superuser)
     confirm = client.get(url("regenerate", app)).content.decode()
     assert "keeps working for new token requests for 300 more seconds" in confirm
-    response = client.post(url("regenerate", app))
+    _, response = post_then_follow(client, url("regenerate", app))
     assert "The previous secret keeps working for new token requests until" in response.content.decode()
     app.refresh_from_db()
     assert app.previous_secret_matches(app.plain_secret)

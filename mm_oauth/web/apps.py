@@ -2,9 +2,11 @@
 
 The views translate HTTP into calls: who may do what is ``mm_oauth.policy``,
 the operations (with their audit trail and signals) are
-``mm_oauth.services.applications``. A client secret is rendered once, directly
-in the POST response that created it, with ``Cache-Control: no-store``; it is
-never put in the session, a message or a URL.
+``mm_oauth.services.applications``. Every form POST answers with a redirect,
+so reloading a page never registers an app or issues a secret again. A new
+client secret waits in the session, keyed by client ID, until the secret page
+shows it once with ``Cache-Control: no-store``; that view removes it. It is
+never put in a URL or a message, and error reports leave it out.
 
 While the provider is switched off every page answers the HTML 501 page, even
 before the login redirect. Someone else's application is a 404. A signed-in
@@ -19,6 +21,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 from django.views.generic import ListView, View
 from oauth2_provider.models import get_application_model
 
@@ -30,6 +33,8 @@ from .forms import ApplicationForm
 
 FORBIDDEN = 403
 LIST_URL = "mm_oauth:apps-list"
+# The session key holding new client secrets until the secret page shows them: {client_id: {...}}.
+PENDING_SECRETS_KEY = "mm_oauth_pending_secrets"
 
 
 class AppsPageMixin(ProviderRequiredMixin, LoginRequiredMixin):
@@ -82,13 +87,14 @@ class AppListView(AppsPageMixin, ListView):
 
 
 class AppCreateView(AppsPageMixin, View):
-    """Register an application; answer with its client ID and secret, shown this once."""
+    """Register an application, then send the browser to its secret page."""
 
     def get(self, request):
         if not policy.may_register_apps(request.user):
             return not_allowed_page(request)
         return form_page(request, ApplicationForm(user=request.user))
 
+    @sensitive_variables("secret")
     def post(self, request):
         if not policy.may_register_apps(request.user):
             return not_allowed_page(request)
@@ -101,7 +107,7 @@ class AppCreateView(AppsPageMixin, View):
             except ValidationError as error:
                 form.add_model_errors(error)
             else:
-                return secret_page(request, app, secret, created=True)
+                return redirect_to_secret(request, app, secret, created=True)
         return form_page(request, form)
 
 
@@ -148,19 +154,28 @@ class AppDeleteView(OneAppMixin, View):
 
 
 class AppRegenerateSecretView(OneAppMixin, View):
-    """Confirm (GET), then give the application a new secret and show it once (POST)."""
+    """Confirm (GET), then give the application a new secret and send the browser to see it once (POST)."""
 
     def get(self, request, client_id):
         context = {"app": self.get_app(), "grace_seconds": app_settings.SECRET_ROTATION_GRACE_SECONDS}
         return TemplateResponse(request, "mm_oauth/apps/regenerate.html", context)
 
+    @sensitive_variables("secret")
     def post(self, request, client_id):
         app = self.get_app()
         if app.is_public:
             messages.error(request, _("Public clients have no client secret."), fail_silently=True)
             return redirect(LIST_URL)
         secret = services.regenerate_secret(app, actor=request.user, request=request)
-        return secret_page(request, app, secret, created=False)
+        return redirect_to_secret(request, app, secret, created=False)
+
+
+class AppSecretView(OneAppMixin, View):
+    """Show a new client secret once; a reload or a later visit says it was already shown."""
+
+    def get(self, request, client_id):
+        app = self.get_app()
+        return secret_page(request, app, take_pending_secret(request, app.client_id))
 
 
 def form_page(request, form, app=None):
@@ -187,10 +202,37 @@ def confirm_callbacks_page(request, form, app, callback_urls):
     return TemplateResponse(request, "mm_oauth/apps/confirm_callbacks.html", context)
 
 
-def secret_page(request, app, secret, *, created):
-    """Show the client ID and (new) secret once; no browser or proxy may keep a copy."""
-    response = TemplateResponse(
-        request, "mm_oauth/apps/secret.html", {"app": app, "client_secret": secret, "created": created}
-    )
+@sensitive_variables("secret", "pending")
+def redirect_to_secret(request, app, secret, *, created):
+    """Keep ``secret`` in the session for exactly one view of the secret page, and redirect there."""
+    pending = request.session.get(PENDING_SECRETS_KEY, {})
+    pending[app.client_id] = {"secret": secret, "created": created}
+    request.session[PENDING_SECRETS_KEY] = pending
+    return redirect("mm_oauth:apps-secret", client_id=app.client_id)
+
+
+@sensitive_variables("pending", "entry")
+def take_pending_secret(request, client_id):
+    """Remove and return the secret waiting for ``client_id`` (``{"secret", "created"}``), or None."""
+    pending = request.session.get(PENDING_SECRETS_KEY, {})
+    entry = pending.pop(client_id, None)
+    if entry is not None:
+        if pending:
+            request.session[PENDING_SECRETS_KEY] = pending
+        else:
+            del request.session[PENDING_SECRETS_KEY]
+    return entry
+
+
+@sensitive_variables("pending", "context")
+def secret_page(request, app, pending):
+    """Show the client ID and, when one waits, the new secret; no browser or proxy may keep a copy."""
+    context = {"app": app, "client_secret": "", "created": False, "regenerated": False, "already_shown": False}
+    if pending is not None:
+        created = pending["created"]
+        context.update(client_secret=pending["secret"], created=created, regenerated=not created)
+    else:
+        context["already_shown"] = not app.is_public
+    response = TemplateResponse(request, "mm_oauth/apps/secret.html", context)
     add_never_cache_headers(response)
     return response

@@ -1,7 +1,7 @@
 """The app management pages in a real headless Chromium (Playwright, the Debian browser) against a live server.
 
 A superuser signs in through the login form, registers an app, reads its secret
-once, proves it works at the token endpoint, regenerates it, edits the
+once (a reload shows it no more), proves it works at the token endpoint, regenerates it, edits the
 callback URLs through the confirmation step, and deletes the app. The copy
 buttons are clicked and the clipboard read back.
 
@@ -101,6 +101,14 @@ def test_register_see_the_secret_once_regenerate_edit_and_delete(page, live_serv
     assert token_request(live_server, client_id, secret) == "invalid_grant"
     assert token_request(live_server, client_id, "wrong" + secret[5:]) == "invalid_client"
 
+    # The form was POSTed, then redirected: a reload shows the page again without the secret
+    # and registers nothing.
+    assert page.url.endswith(f"/integrations/oauth2-apps/{client_id}/secret/") and secret not in page.url
+    page.reload()
+    expect(page.get_by_text("This secret was already shown. If you did not copy it, regenerate it.")).to_be_visible()
+    assert secret not in page.content()
+    assert Application.objects.filter(name="Zapier").count() == 1
+
     # The list: the app, never its secret.
     page.get_by_role("link", name="Done").click()
     row = app_row(page, "Zapier")
@@ -117,6 +125,8 @@ def test_register_see_the_secret_once_regenerate_edit_and_delete(page, live_serv
     expect(page.get_by_role("heading", name="New Client Secret")).to_be_visible()
     new_secret = page.locator("#client-secret").inner_text()
     assert new_secret != secret
+    page.reload()
+    expect(page.get_by_text("This secret was already shown.")).to_be_visible()
     assert token_request(live_server, client_id, new_secret) == "invalid_grant"
     assert token_request(live_server, client_id, secret) == "invalid_client"
 
