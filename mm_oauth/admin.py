@@ -3,22 +3,76 @@
 django-oauth-toolkit registers the swapped Application model itself; point it
 at ``ApplicationAdmin`` with ``OAUTH2_PROVIDER["APPLICATION_ADMIN_CLASS"]``
 (``mm_oauth.defaults`` does) rather than registering it again.
+
+Changes go through the same services as the pages and the API, so the admin
+obeys ``mm_oauth.policy`` and leaves the same audit events and signals.
 """
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from . import policy, validators
 from .models import AppAccess, AuditEvent, Membership, Organization, ProviderSettings
-from .services import audit, organizations
+from .services import applications, audit, organizations
 from .services.provider_settings import get_settings_row, update_provider_settings
+
+# The admin form's fields the application service changes, by the service's name for them.
+SERVICE_FIELDS = {
+    "name": "name",
+    "description": "description",
+    "homepage": "homepage",
+    "icon_url": "icon_url",
+    "redirect_uris": "callback_urls",
+    "is_trusted": "is_trusted",
+}
+
+
+class CallbackURLsField(forms.CharField):
+    """DOT's space-separated ``redirect_uris``, edited one URL per line as on the pages."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "spellcheck": "false", "autocapitalize": "off"})
+
+    def has_changed(self, initial, data):
+        return validators.split_callback_urls(initial or "") != validators.split_callback_urls(data or "")
+
+
+class ApplicationAdminForm(forms.ModelForm):
+    """Check every rule the application service applies, so its save cannot fail on bad input.
+
+    The rules are ``mm_oauth.validators``' and ``Application.clean``'s: the
+    callback URLs here, the rest through the model's ``full_clean`` that a
+    ModelForm runs on the changed instance.
+    """
+
+    redirect_uris = CallbackURLsField(label=gettext_lazy("Callback URLs"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial["redirect_uris"] = "\n".join(self.instance.callback_urls)
+
+    def clean_redirect_uris(self):
+        # One URL per line: a line holding a space is one bad URL, not two good ones.
+        urls = validators.split_callback_urls(self.cleaned_data["redirect_uris"])
+        validators.validate_callback_urls(urls)
+        return " ".join(urls)
 
 
 class ApplicationAdmin(admin.ModelAdmin):
-    """Applications without their secrets: the secret is shown once, at registration, elsewhere."""
+    """Applications without their secrets: the secret is shown once, at registration, elsewhere.
+
+    Saving and deleting go through ``mm_oauth.services.applications`` (policy,
+    audit event, signal, token revocation). The client type and the creator
+    are fixed at registration here, as on the pages and in the API.
+    """
+
+    form = ApplicationAdminForm
 
     list_display = ("name", "client_id", "client_type", "is_trusted", "user", "created")
     list_filter = ("client_type", "is_trusted")
@@ -37,18 +91,51 @@ class ApplicationAdmin(admin.ModelAdmin):
         "created",
         "updated",
     )
-    readonly_fields = ("client_id", "created", "updated")
+    readonly_fields = ("client_id", "client_type", "user", "created", "updated")
 
     def has_add_permission(self, request):
         # A new app's secret must be shown to its developer once; the
         # registration pages, the API and ``manage.py mm_oauth_create_app`` do.
         return False
 
+    def has_change_permission(self, request, obj=None):
+        # The service answers "no such application" to whoever may not manage it.
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or policy.may_manage_app(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        # Also asked per selected app by the bulk "delete selected" action.
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or policy.may_manage_app(request.user, obj))
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        if not request.user.is_superuser:
+        if not policy.may_set_trusted(request.user):
             readonly.append("is_trusted")
         return readonly
+
+    def save_model(self, request, obj, form, change):
+        changed = [name for name in form.changed_data if name in SERVICE_FIELDS]
+        changes = {SERVICE_FIELDS[name]: form.cleaned_data[name] for name in changed}
+        if "callback_urls" in changes:
+            changes["callback_urls"] = obj.callback_urls
+        # The form already wrote its values onto ``obj``; the service compares
+        # them with the stored ones to record what changed.
+        stored = type(obj).objects.get(pk=obj.pk)
+        applications.update_application(stored, actor=request.user, request=request, **changes)
+
+    def get_deleted_objects(self, objs, request):
+        # The service revokes the app's tokens and codes itself (DOT's admin
+        # refuses raw deletes of tokens), so only the apps' own permission counts.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, perms_needed & {self.opts.verbose_name}, protected
+
+    def delete_model(self, request, obj):
+        applications.delete_application(obj, actor=request.user, request=request)
+
+    def delete_queryset(self, request, queryset):
+        for app in queryset:
+            applications.delete_application(app, actor=request.user, request=request)
 
 
 @admin.register(ProviderSettings)
@@ -100,13 +187,19 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 
 class MembershipFormSet(BaseInlineFormSet):
-    """An organization that has an owner keeps one: the admin cannot remove or demote the last."""
+    """A new organization needs an owner, and one that has an owner keeps one.
+
+    The admin cannot add an organization without an owner, nor remove or
+    demote the last. (An organization left without owners by other means can
+    still be edited, to give it one.)
+    """
 
     def clean(self):
         super().clean()
+        adding = self.instance._state.adding
         if (
-            self.instance.pk is None
-            or not Membership.objects.filter(organization=self.instance, role=Membership.Role.OWNER).exists()
+            not adding
+            and not Membership.objects.filter(organization=self.instance, role=Membership.Role.OWNER).exists()
         ):
             return
         owners = [
