@@ -8,6 +8,7 @@
   manages everyone's apps. For anyone else, another person's app does not exist
   (404, never 403).
 - Only superusers set or change *Is Trusted*.
+- People see the apps they authorized; system-wide managers see anyone's.
 """
 
 from .models.provider_settings import get_provider_settings
@@ -54,3 +55,8 @@ def manageable_apps(user, queryset, config=None):
     if not may_register_apps(user, config):
         return queryset.none()
     return queryset.filter(user=user)
+
+
+def may_view_authorizations(viewer, user):
+    """Return whether ``viewer`` may list the applications ``user`` authorized (their own, or anyone's for managers)."""
+    return _signed_in(viewer) and (viewer.pk == user.pk or manages_all_apps(viewer))

@@ -429,7 +429,7 @@ def test_the_schema_describes_every_endpoint_and_its_shapes(org, owner, member, 
 
     assert set(call(api_client(member), "list").json()[0]) == keys("Organization")
     assert set(call(api_client(member), "request", app=app).json()) == keys("AppAccess")
-    assert set(call(api_client(member), "list_apps").json()[0]["app"]) == keys("AccessApp")
+    assert set(call(api_client(member), "list_apps").json()[0]["app"]) == keys("AppPublic")
     assert set(call(api_client(member), "get_policy").json()) == keys("Policy")
     assert keys("OrganizationCreate") == {"name", "slug"}
     assert keys("MemberInput") == {"user_id", "role"}

@@ -11,13 +11,13 @@ plus ``client_secret`` in the create and regenerate responses only.
 
 Input serializers check the *shape* of a body (types, unknown keys). The field
 rules (lengths, URL forms, callbacks) are ``mm_oauth.validators``', applied by
-the services; ``api_field_errors`` renames the model's field names to the API's.
+the services; ``API_FIELD_NAMES`` renames the model's field names to the API's.
 """
 
 from oauth2_provider.models import AbstractApplication
 from rest_framework import serializers
 
-from .serializers import StrictBooleanField, epoch_ms
+from .serializers import StrictBooleanField, StrictInputSerializer, epoch_ms
 
 # Keys an app has when read back, which a client may send back unchanged (a
 # Mattermost client sends its whole OAuthApp struct, ``mattermost_app_id``
@@ -25,21 +25,9 @@ from .serializers import StrictBooleanField, epoch_ms
 READ_ONLY_KEYS = frozenset({"id", "client_secret", "creator_id", "create_at", "update_at", "mattermost_app_id"})
 
 # The model's field names where the API's differ.
-_API_FIELD_NAMES = {
-    "redirect_uris": "callback_urls",
-    "client_id": "id",
-    "user": "creator_id",
-    "__all__": "non_field_errors",
-}
+API_FIELD_NAMES = {"redirect_uris": "callback_urls", "client_id": "id", "user": "creator_id"}
 
 CLIENT_TYPES = [AbstractApplication.CLIENT_CONFIDENTIAL, AbstractApplication.CLIENT_PUBLIC]
-
-
-def api_field_errors(exc):
-    """Return a Django ValidationError's messages keyed by the API's field names."""
-    if not hasattr(exc, "error_dict"):
-        return {"non_field_errors": exc.messages}
-    return {_API_FIELD_NAMES.get(field, field): messages for field, messages in exc.message_dict.items()}
 
 
 class StrictCharField(serializers.CharField):
@@ -104,20 +92,26 @@ class OAuthAppWithSecretSerializer(OAuthAppSerializer):
         return self.context["client_secret"]
 
 
-class OAuthAppInfoSerializer(serializers.Serializer):
-    """What anyone signed in may read about an application, for consent pages: no secret, no creator."""
+class AppPublicSerializer(serializers.Serializer):
+    """An application's public fields, as its consent page shows them: no secret, no creator."""
 
-    id = serializers.CharField(source="client_id", read_only=True)
+    id = serializers.CharField(source="client_id", read_only=True, help_text="The client ID.")
     name = serializers.CharField(read_only=True)
     description = serializers.CharField(read_only=True)
     homepage = serializers.CharField(read_only=True)
     icon_url = serializers.CharField(read_only=True)
+
+
+class OAuthAppInfoSerializer(AppPublicSerializer):
+    """What anyone signed in may read about an application, for consent pages."""
+
     callback_urls = serializers.ListField(child=serializers.CharField(), read_only=True)
     is_trusted = serializers.BooleanField(read_only=True)
 
 
-class _OAuthAppInput(serializers.Serializer):
+class _OAuthAppInput(StrictInputSerializer):
     # The editable fields; unknown keys are refused, read-only ones ignored.
+    ignored_keys = READ_ONLY_KEYS
     # Names and descriptions are trimmed (as the HTML forms do); URLs are taken as sent.
     name = StrictCharField(allow_blank=True)
     description = StrictCharField(allow_blank=True)
@@ -132,22 +126,6 @@ class _OAuthAppInput(serializers.Serializer):
         required=False,
         help_text="Fixed at registration. Confidential clients get a secret; public clients use PKCE.",
     )
-
-    def to_internal_value(self, data):
-        # Unknown keys are reported together with the other fields' errors.
-        unknown = {}
-        if isinstance(data, dict):
-            expected = ", ".join(self.fields)
-            for name in sorted(set(data) - set(self.fields) - READ_ONLY_KEYS):
-                unknown[name] = [f"Unknown field; expected one of: {expected}."]
-        try:
-            attrs = super().to_internal_value(data)
-        except serializers.ValidationError as exc:
-            exc.detail.update(unknown)
-            raise
-        if unknown:
-            raise serializers.ValidationError(unknown)
-        return attrs
 
     def validate(self, attrs):
         if attrs.get("icon_url", "") is None:
@@ -181,14 +159,6 @@ class OAuthAppUpdateSerializer(_OAuthAppInput):
     def validate(self, attrs):
         attrs.pop("id", None)
         return super().validate(attrs)
-
-
-class PageParametersSerializer(serializers.Serializer):
-    """Mattermost's paging query parameters: page counts from 0."""
-
-    # The bound keeps OFFSET (page * per_page) a small integer on every database.
-    page = serializers.IntegerField(min_value=0, max_value=1_000_000, default=0, help_text="Page number, from 0.")
-    per_page = serializers.IntegerField(min_value=1, max_value=200, default=60, help_text="Items per page (1-200).")
 
 
 class StatusOKSerializer(serializers.Serializer):

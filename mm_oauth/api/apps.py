@@ -12,44 +12,33 @@ off, signed-in people get 501. The rules live in ``mm_oauth.services`` and
 ``mm_oauth.policy``; these views translate HTTP to those calls.
 """
 
-from contextlib import contextmanager
-
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from oauth2_provider.models import get_application_model
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from .. import policy
 from ..services import applications
 from .app_serializers import (
+    API_FIELD_NAMES,
     OAuthAppCreateSerializer,
     OAuthAppInfoSerializer,
     OAuthAppSerializer,
     OAuthAppUpdateSerializer,
     OAuthAppWithSecretSerializer,
-    PageParametersSerializer,
     StatusOKSerializer,
-    api_field_errors,
 )
 from .base import PeopleOnlyAPIView
+from .exceptions import field_errors
+from .pagination import PageParametersSerializer, page_of
 from .permissions import NotOAuthToken, ProviderEnabled
 from .schema import error_responses, extend_schema
 
 CLIENT_ID = OpenApiParameter("client_id", str, OpenApiParameter.PATH, description="The application's client ID.")
 TAGS = ["oauth-apps"]
-
-
-@contextmanager
-def field_errors():
-    """Turn a service's ValidationError (model field names) into a 400 with the API's field names."""
-    try:
-        yield
-    except DjangoValidationError as exc:
-        raise serializers.ValidationError(api_field_errors(exc)) from None
 
 
 class AppAPIView(PeopleOnlyAPIView):
@@ -74,12 +63,8 @@ class AppListView(AppAPIView):
     def get(self, request):
         """Return a page of the applications you manage, oldest first (a JSON list)."""
         self.check_may_register()
-        params = PageParametersSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        page, per_page = params.validated_data["page"], params.validated_data["per_page"]
         apps = policy.manageable_apps(request.user, get_application_model().objects.order_by("created", "pk"))
-        apps = apps[page * per_page : (page + 1) * per_page]
-        return Response(OAuthAppSerializer(apps, many=True).data)
+        return Response(OAuthAppSerializer(page_of(request, apps), many=True).data)
 
     @extend_schema(
         summary="Register an application; the response holds its secret, shown this once",
@@ -92,7 +77,7 @@ class AppListView(AppAPIView):
         self.check_may_register()  # before reading the body: 403 says more than a 400 would
         serializer = OAuthAppCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with field_errors():
+        with field_errors(API_FIELD_NAMES):
             app, secret = applications.register_application(
                 actor=request.user, request=request, **serializer.validated_data
             )
@@ -134,7 +119,7 @@ class AppDetailView(AppAPIView):
         app = self.get_app(client_id)
         serializer = OAuthAppUpdateSerializer(data=request.data, context={"client_id": app.client_id})
         serializer.is_valid(raise_exception=True)
-        with field_errors():
+        with field_errors(API_FIELD_NAMES):
             applications.update_application(app, actor=request.user, request=request, **serializer.validated_data)
         return Response(OAuthAppSerializer(app).data)
 
@@ -167,7 +152,7 @@ class AppRegenerateSecretView(AppAPIView):
     def post(self, request, client_id):
         """Give the application a new client secret; return the application with it, this once."""
         app = self.get_app(client_id)
-        with field_errors():
+        with field_errors(API_FIELD_NAMES):
             secret = applications.regenerate_secret(app, actor=request.user, request=request)
         return Response(OAuthAppWithSecretSerializer(app, context={"client_secret": secret}).data)
 

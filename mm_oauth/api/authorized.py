@@ -17,33 +17,33 @@ from rest_framework.response import Response
 from .. import policy
 from ..services import consent as consents
 from ..services.users import get_user_by_id
+from .app_serializers import AppPublicSerializer
 from .base import PeopleOnlyAPIView
 from .permissions import NotOAuthToken
 from .schema import error_responses, extend_schema
 from .serializers import epoch_ms
 
 
-class AuthorizedAppSerializer(serializers.Serializer):
-    """An app the user authorized, with Mattermost's field names and the grant's details."""
+class AuthorizedAppSerializer(AppPublicSerializer):
+    """An app the user authorized: its public fields (Mattermost's names) and the grant's details."""
 
-    id = serializers.CharField(source="application.client_id")
-    name = serializers.CharField(source="application.name")
-    description = serializers.CharField(source="application.description")
-    homepage = serializers.CharField(source="application.homepage")
-    icon_url = serializers.CharField(source="application.icon_url")
-    is_trusted = serializers.BooleanField(source="application.is_trusted")
+    is_trusted = serializers.BooleanField(read_only=True)
     scopes = serializers.SerializerMethodField()
     authorized_at = serializers.SerializerMethodField()
     last_used_at = serializers.SerializerMethodField()
 
-    def get_scopes(self, consent) -> list[str]:
-        return sorted(consent.scopes)
+    def to_representation(self, consent):
+        self.consent = consent
+        return super().to_representation(consent.application)
 
-    def get_authorized_at(self, consent) -> int:
-        return epoch_ms(consent.created_at)
+    def get_scopes(self, app) -> list[str]:
+        return sorted(self.consent.scopes)
 
-    def get_last_used_at(self, consent) -> int:
-        return epoch_ms(consent.last_used_at)
+    def get_authorized_at(self, app) -> int:
+        return epoch_ms(self.consent.created_at)
+
+    def get_last_used_at(self, app) -> int:
+        return epoch_ms(self.consent.last_used_at)
 
 
 class DeauthorizeSerializer(serializers.Serializer):
@@ -78,12 +78,9 @@ class AuthorizedAppsView(PeopleOnlyAPIView):
 
     @staticmethod
     def get_user(request, user_id):
-        if user_id == "me" or user_id == str(request.user.pk):
-            return request.user
-        if not policy.manages_all_apps(request.user):
-            raise Http404("No such user.")
-        user = get_user_by_id(user_id)  # None for an ID of the wrong type or range too
-        if user is None:
+        """Return the user named in the URL, or raise Http404 (also for one the caller may not see)."""
+        user = request.user if user_id == "me" else get_user_by_id(user_id)
+        if user is None or not policy.may_view_authorizations(request.user, user):
             raise Http404("No such user.")
         return user
 

@@ -8,11 +8,14 @@
 """
 
 import logging
+from contextlib import contextmanager
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from ..errors import messages_by_field
 from ..unavailable import DATABASE_ERRORS, DATABASE_UNAVAILABLE_MESSAGE, RETRY_AFTER_SECONDS, drop_broken_connections
 
 logger = logging.getLogger("mm_oauth.unavailable")
@@ -50,6 +53,15 @@ def _flatten(detail):
             out.extend(flat if isinstance(flat, list) else [flat])
         return out
     return str(detail)
+
+
+@contextmanager
+def field_errors(names):
+    """Turn a service's ValidationError (the model's field names) into a 400 naming the API's fields."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        raise exceptions.ValidationError(messages_by_field(exc, names, "non_field_errors")) from None
 
 
 def database_unavailable(exc, context):

@@ -21,35 +21,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import AppAccess, Membership
-from .app_serializers import StrictCharField
-from .serializers import StrictBooleanField, epoch_ms
+from .app_serializers import AppPublicSerializer, StrictCharField
+from .serializers import StrictBooleanField, StrictInputSerializer, epoch_ms
 
 
 def _user_id(user_id):
     return str(user_id) if user_id is not None else ""
-
-
-class StrictInputSerializer(serializers.Serializer):
-    """Refuse keys the endpoint does not know, reported with the other fields' errors."""
-
-    # Keys the server sets: a client may send an object back as read, they are ignored.
-    ignored_keys = frozenset()
-
-    def to_internal_value(self, data):
-        unknown = {}
-        if isinstance(data, dict):
-            expected = ", ".join(self.fields)
-            for name in sorted(set(data) - set(self.fields) - self.ignored_keys):
-                unknown[name] = [f"Unknown field; expected one of: {expected}."]
-        try:
-            attrs = super().to_internal_value(data)
-        except serializers.ValidationError as exc:
-            if isinstance(exc.detail, dict):
-                exc.detail.update(unknown)
-            raise
-        if unknown:
-            raise serializers.ValidationError(unknown)
-        return attrs
 
 
 class OrganizationSerializer(serializers.Serializer):
@@ -126,20 +103,10 @@ class PolicySerializer(StrictInputSerializer):
     )
 
 
-class AccessAppSerializer(serializers.Serializer):
-    """The public fields of an application, as on its consent page."""
-
-    id = serializers.CharField(source="client_id", read_only=True, help_text="The client ID.")
-    name = serializers.CharField(read_only=True)
-    description = serializers.CharField(read_only=True)
-    homepage = serializers.CharField(read_only=True)
-    icon_url = serializers.CharField(read_only=True)
-
-
 class AppAccessSerializer(serializers.Serializer):
     """One application's standing with the organization, with who asked and who decided, and when."""
 
-    app = AccessAppSerializer(source="application", read_only=True)
+    app = AppPublicSerializer(source="application", read_only=True)
     state = serializers.ChoiceField(choices=AppAccess.State.choices, read_only=True)
     requested_by = serializers.SerializerMethodField(help_text="The requester's user ID; empty if none.")
     requested_at = serializers.SerializerMethodField(help_text="Milliseconds since the epoch; 0 if never requested.")

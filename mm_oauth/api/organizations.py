@@ -24,19 +24,17 @@ The rules live in ``mm_oauth.services.organizations``; these views translate
 HTTP to those calls.
 """
 
-from contextlib import contextmanager
-
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from oauth2_provider.models import get_application_model
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.response import Response
 
 from ..models import Membership
 from ..services import organizations as orgs
-from .app_serializers import PageParametersSerializer, StatusOKSerializer
+from .app_serializers import StatusOKSerializer
 from .base import PeopleOnlyAPIView
+from .exceptions import field_errors
 from .org_serializers import (
     AppAccessSerializer,
     MemberInputSerializer,
@@ -45,6 +43,7 @@ from .org_serializers import (
     OrganizationSerializer,
     PolicySerializer,
 )
+from .pagination import PageParametersSerializer, page_of
 from .schema import ErrorSerializer, extend_schema
 from .schema import error_responses as app_error_responses
 
@@ -69,20 +68,7 @@ def error_responses(*status_codes):
 
 
 # The model's field names where the API's differ.
-_API_FIELD_NAMES = {"application": "client_id", "user": "user_id", "__all__": "non_field_errors"}
-
-
-@contextmanager
-def field_errors():
-    """Turn a service's ValidationError into a 400 naming the API's fields."""
-    try:
-        yield
-    except DjangoValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            detail = {_API_FIELD_NAMES.get(field, field): messages for field, messages in exc.message_dict.items()}
-        else:
-            detail = {"non_field_errors": exc.messages}
-        raise serializers.ValidationError(detail) from None
+API_FIELD_NAMES = {"application": "client_id", "user": "user_id"}
 
 
 class OrganizationAPIView(PeopleOnlyAPIView):
@@ -116,12 +102,8 @@ class OrganizationListView(PeopleOnlyAPIView):
     )
     def get(self, request):
         """Return a page of your organizations, by name."""
-        params = PageParametersSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        page, per_page = params.validated_data["page"], params.validated_data["per_page"]
         organizations = orgs.organizations_of(request.user).order_by("name", "pk")
-        organizations = organizations[page * per_page : (page + 1) * per_page]
-        return Response(OrganizationSerializer(organizations, many=True).data)
+        return Response(OrganizationSerializer(page_of(request, organizations), many=True).data)
 
     @extend_schema(
         summary="Create an organization; you become its first owner, and third-party apps start restricted",
@@ -133,7 +115,7 @@ class OrganizationListView(PeopleOnlyAPIView):
         """Create an organization with you as its owner; restrictions are on."""
         serializer = OrganizationCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with field_errors():
+        with field_errors(API_FIELD_NAMES):
             org = orgs.create_organization(actor=request.user, request=request, **serializer.validated_data)
         body = OrganizationSerializer(org, context={"role": Membership.Role.OWNER}).data
         return Response(body, status=status.HTTP_201_CREATED)
@@ -170,7 +152,7 @@ class MembersView(OrganizationAPIView):
         serializer = MemberInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user_id, role = serializer.validated_data["user_id"], serializer.validated_data["role"]
-        with field_errors():
+        with field_errors(API_FIELD_NAMES):
             membership, created = orgs.add_member(
                 actor=request.user, org=self.organization, user_id=user_id, role=role, request=request
             )
@@ -193,7 +175,7 @@ class MemberView(OrganizationAPIView):
     )
     def delete(self, request, slug, user_id):
         """Remove the membership."""
-        with field_errors():
+        with field_errors(API_FIELD_NAMES):
             orgs.remove_member(actor=request.user, org=self.organization, user_id=user_id, request=request)
         return Response({"status": "OK"})
 
@@ -282,7 +264,7 @@ class AppAccessDecisionView(OrganizationAPIView):
     decide = None  # staticmethod(services.organizations.approve or deny)
 
     def post(self, request, slug, client_id):
-        with field_errors():
+        with field_errors(API_FIELD_NAMES):
             access = self.decide(
                 actor=request.user, org=self.organization, app=self.get_app(client_id), request=request
             )

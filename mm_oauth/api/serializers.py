@@ -3,8 +3,6 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from ..models import ProviderSettings
-
 
 def epoch_ms(value):
     """Return a datetime as milliseconds since the epoch (Mattermost's time format)."""
@@ -47,7 +45,34 @@ class StrictBooleanField(serializers.BooleanField):
         self.fail("invalid")
 
 
-class ProviderSettingsSerializer(serializers.Serializer):
+class StrictInputSerializer(serializers.Serializer):
+    """Refuse keys the endpoint does not know, reported with the other fields' errors."""
+
+    # Keys the server sets: a client may send an object back as read, they are ignored.
+    ignored_keys = frozenset()
+
+    def to_internal_value(self, data):
+        unknown = {}
+        if isinstance(data, dict):
+            expected = ", ".join(name for name, field in self.fields.items() if not field.read_only)
+            for name in sorted(set(data) - set(self.fields) - self.ignored_keys):
+                unknown[name] = [f"Unknown field; expected one of: {expected}."]
+        try:
+            attrs = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if isinstance(exc.detail, dict):
+                exc.detail.update(unknown)
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return attrs
+
+
+class ProviderSettingsSerializer(StrictInputSerializer):
+    """The provider settings, read and changed (a client may send back what it read)."""
+
+    ignored_keys = frozenset({"update_at", "updated_by"})
+
     enable_provider = StrictBooleanField(required=False)
     restrict_to_admins = StrictBooleanField(required=False)
     allow_username_override = StrictBooleanField(required=False)
@@ -60,14 +85,3 @@ class ProviderSettingsSerializer(serializers.Serializer):
 
     def get_updated_by(self, row) -> str:
         return str(row.updated_by_id) if row.updated_by_id else ""
-
-    def validate(self, attrs):
-        unknown = set(self.initial_data) - set(ProviderSettings.FLAGS) - {"update_at", "updated_by"}
-        if unknown:
-            raise serializers.ValidationError(
-                {
-                    name: ["Unknown setting; expected one of: " + ", ".join(ProviderSettings.FLAGS) + "."]
-                    for name in sorted(unknown)
-                }
-            )
-        return attrs

@@ -17,6 +17,7 @@ from oauth2_provider.models import get_application_model
 
 from .. import policy, signals, validators
 from ..conf import app_settings
+from ..errors import merge_messages
 from ..models.audit import AuditEvent
 from . import audit
 from .tokens import revoke_all_tokens
@@ -96,8 +97,7 @@ def _validate(app, callback_urls=None):
     try:
         app.full_clean(exclude=["client_secret"])
     except ValidationError as exc:
-        for field, messages in exc.message_dict.items():
-            errors.setdefault(field, messages)
+        merge_messages(errors, exc)
     if errors:
         raise ValidationError(errors)
 

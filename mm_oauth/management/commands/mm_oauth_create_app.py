@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from mm_oauth.errors import as_lines
 from mm_oauth.services.applications import register_application
 
 
@@ -43,8 +44,7 @@ class Command(BaseCommand):
                 is_trusted=options["trusted"],
             )
         except ValidationError as exc:
-            lines = [f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items()]
-            raise CommandError("The application was not created.\n" + "\n".join(lines)) from None
+            raise CommandError("\n".join(["The application was not created.", *as_lines(exc)])) from None
         if options["json"]:
             self.stdout.write(json.dumps({"client_id": app.client_id, "client_secret": secret}))
             return

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
 
+from mm_oauth.errors import as_lines
 from mm_oauth.services.applications import get_app_for, regenerate_secret
 
 
@@ -35,9 +36,8 @@ class Command(BaseCommand):
         try:
             secret = regenerate_secret(app, grace_seconds=options["grace_seconds"])
         except ValidationError as exc:
-            names = {"grace_period": "--grace-seconds"}
-            lines = [f"{names.get(field, field)}: {' '.join(messages)}" for field, messages in exc.message_dict.items()]
-            raise CommandError("The secret was not changed.\n" + "\n".join(lines)) from None
+            lines = as_lines(exc, {"grace_period": "--grace-seconds"})
+            raise CommandError("\n".join(["The secret was not changed.", *lines])) from None
         if options["json"]:
             self.stdout.write(json.dumps({"client_id": app.client_id, "client_secret": secret}))
             return
