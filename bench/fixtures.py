@@ -13,7 +13,7 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 from oauth2_provider.models import get_grant_model
 
-from mm_oauth.oauth.validators import code_checksum
+from mm_oauth.oauth.oauth2_validators import code_checksum
 from mm_oauth.services.applications import register_application
 
 SCOPE = "read write"

@@ -5,7 +5,12 @@ Each check has a stable id (``mm_oauth.E00x`` / ``W00x``) and a hint saying what
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth.hashers import get_hashers
 from django.core import checks
+from django.db import connections
+from oauth2_provider.models import get_access_token_model, get_application_model
+from oauth2_provider.settings import oauth2_settings
+from oauth2_provider.utils import jwk_from_pem
 
 from .defaults import APPLICATION_MODEL, CLIENT_SECRET_HASHER, CLIENT_SECRET_HASHER_PATH
 
@@ -34,15 +39,11 @@ def check_application_model(app_configs=None, **kwargs):
 
 
 def _hasher_algorithms():
-    from django.contrib.auth.hashers import get_hashers
-
     return [hasher.algorithm for hasher in get_hashers()]
 
 
 @checks.register(checks.Tags.security)
 def check_client_secret_hasher(app_configs=None, **kwargs):
-    from oauth2_provider.settings import oauth2_settings
-
     errors = []
     hasher = oauth2_settings.CLIENT_SECRET_HASHER
     algorithms = _hasher_algorithms()
@@ -106,8 +107,6 @@ def check_required_apps(app_configs=None, **kwargs):
 @checks.register(checks.Tags.security)
 def check_openid_connect(app_configs=None, **kwargs):
     """With OpenID Connect on, ID tokens need the site's RSA key and the ``openid`` scope."""
-    from oauth2_provider.settings import oauth2_settings
-
     if not oauth2_settings.OIDC_ENABLED:
         return []
     hint = "Use mm_oauth.defaults.oidc_settings(private_key) in OAUTH2_PROVIDER, or set OIDC_ENABLED to False."
@@ -117,8 +116,6 @@ def check_openid_connect(app_configs=None, **kwargs):
         problem = "OIDC_ENABLED is on but OIDC_RSA_PRIVATE_KEY is empty: ID tokens could not be signed."
     else:
         try:
-            from oauth2_provider.utils import jwk_from_pem
-
             parsed = jwk_from_pem(key)
             if parsed.get("kty") != "RSA" or not parsed.has_private:
                 problem = "OIDC_RSA_PRIVATE_KEY is not an RSA private key."
@@ -134,9 +131,6 @@ def check_openid_connect(app_configs=None, **kwargs):
 @checks.register(checks.Tags.database)
 def check_token_tables_point_at_mm_oauth(app_configs=None, databases=None, **kwargs):
     """Detect DOT tables created before the Application model was swapped (DOT #319, #634)."""
-    from django.db import connections
-    from oauth2_provider.models import get_access_token_model, get_application_model
-
     errors = []
     token_model = get_access_token_model()
     expected = get_application_model()._meta.db_table

@@ -8,6 +8,7 @@ import), so ``override_settings`` works::
 """
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
@@ -54,8 +55,6 @@ class AppSettings:
             user = getattr(settings, "MM_OAUTH", {}) or {}
             unknown = set(user) - set(DEFAULTS)
             if unknown:
-                from django.core.exceptions import ImproperlyConfigured
-
                 raise ImproperlyConfigured(
                     f"MM_OAUTH has unknown keys: {', '.join(sorted(unknown))}. Known keys: {', '.join(DEFAULTS)}."
                 )

@@ -6,7 +6,7 @@ from django.test import Client, override_settings
 from oauth2_provider.models import get_grant_model
 
 from mm_oauth.models import Consent
-from mm_oauth.oauth.validators import code_checksum
+from mm_oauth.oauth.oauth2_validators import code_checksum
 from mm_oauth.services import consent as consents
 from tests.oauth_helpers import authorize, query_of
 

@@ -21,9 +21,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from drf_spectacular.utils import extend_schema as spectacular_extend_schema
 from drf_spectacular.views import SpectacularAPIView
+from oauth2_provider.scopes import get_scopes_backend
 from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS, AllowAny
 
+from .. import __version__
 from .exceptions import exception_handler
 from .permissions import NotOAuthToken
 
@@ -103,8 +105,6 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
         return {self.name: ["read" if auto_schema.method in SAFE_METHODS else "write"]}
 
     def get_security_definition(self, auto_schema):
-        from oauth2_provider.scopes import get_scopes_backend
-
         token_url = _url("mm_oauth:token", "/oauth/access_token")
         return {
             "type": "oauth2",
@@ -135,8 +135,6 @@ class SchemaGenerator(SpectacularSchemaGenerator):
     endpoint_inspector_cls = _MMOAuthEndpoints
 
     def get_schema(self, request=None, public=False):
-        from .. import __version__
-
         schema = super().get_schema(request=request, public=public)
         schema["info"] = {"title": TITLE, "version": __version__, "description": DESCRIPTION}
         return schema

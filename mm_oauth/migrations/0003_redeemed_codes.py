@@ -3,7 +3,6 @@
 import django.db.models.deletion
 import django.utils.timezone
 from django.db import migrations, models
-from oauth2_provider.settings import oauth2_settings
 
 
 class Migration(migrations.Migration):
@@ -21,7 +20,7 @@ class Migration(migrations.Migration):
                 ('token_family', models.UUIDField(blank=True, null=True, verbose_name='refresh token family')),
                 ('access_token_id', models.BigIntegerField(blank=True, null=True, verbose_name='access token')),
                 ('redeemed_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='redeemed at')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=oauth2_settings.APPLICATION_MODEL, verbose_name='application')),
+                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='mm_oauth.application', verbose_name='application')),
             ],
             options={
                 'verbose_name': 'redeemed authorization code',

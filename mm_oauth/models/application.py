@@ -5,12 +5,18 @@ Swapped in with ``OAUTH2_PROVIDER_APPLICATION_MODEL = "mm_oauth.Application"``.
 
 from urllib.parse import urlsplit
 
-from django.core.exceptions import ValidationError
+from django.contrib.auth.hashers import check_password
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import AbstractApplication, redirect_to_uri_allowed
+from oauth2_provider.settings import oauth2_settings
+from oauth2_provider.utils import jwk_from_pem
 
 from .. import validators
+from ..errors import merge_messages
+from .provider_settings import provider_enabled
 
 
 class Application(AbstractApplication):
@@ -92,19 +98,12 @@ class Application(AbstractApplication):
         DOT's alternative, HS256 with the client secret as the HMAC key, cannot
         work with secrets stored hashed.
         """
-        from django.core.exceptions import ImproperlyConfigured
-        from oauth2_provider.settings import oauth2_settings
-        from oauth2_provider.utils import jwk_from_pem
-
         if not oauth2_settings.OIDC_RSA_PRIVATE_KEY:
             raise ImproperlyConfigured("OpenID Connect needs OAUTH2_PROVIDER['OIDC_RSA_PRIVATE_KEY'] (mm_oauth.E007).")
         return jwk_from_pem(oauth2_settings.OIDC_RSA_PRIVATE_KEY)
 
     def previous_secret_matches(self, secret):
         """Return whether ``secret`` is the previous secret, still inside its grace period."""
-        from django.contrib.auth.hashers import check_password
-        from django.utils import timezone
-
         if not self.previous_client_secret or self.previous_secret_expires_at is None:
             return False
         if self.previous_secret_expires_at <= timezone.now():
@@ -128,8 +127,7 @@ class Application(AbstractApplication):
         try:
             super().clean()
         except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                errors.setdefault(field, messages)
+            merge_messages(errors, exc)
         if errors:
             raise ValidationError(errors)
 
@@ -160,8 +158,6 @@ class Application(AbstractApplication):
 
     def is_usable(self, request):
         """Refuse every use of any application while the provider is switched off (F1)."""
-        from ..services.provider_settings import provider_enabled
-
         return provider_enabled()
 
 

@@ -18,9 +18,9 @@ from oauth2_provider.models import get_application_model
 from oauth2_provider.settings import oauth2_settings
 from oauthlib.common import add_params_to_uri
 
+from ..gate import ProviderRequiredMixin
 from ..models import AppAccess
 from ..services.consent import consent_covers, record_grant
-from .gate import ProviderRequiredMixin
 from .issuer import issuer, with_issuer
 
 # RFC 7636 section 4.2: code_challenge = 43*128unreserved.

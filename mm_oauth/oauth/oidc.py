@@ -24,7 +24,7 @@ from oauth2_provider import views as dot_views
 from oauth2_provider.models import AbstractApplication, AbstractGrant
 from oauth2_provider.settings import oauth2_settings
 
-from .gate import ProviderRequiredMixin
+from ..gate import ProviderRequiredMixin
 from .issuer import issuer
 from .views import client_endpoint, endpoint_url
 

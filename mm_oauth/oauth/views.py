@@ -20,9 +20,9 @@ from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.common import Request as OauthlibRequest
 
+from ..gate import ProviderRequiredMixin
 from ..throttling import client_authentication_failures
 from ..unavailable import unavailable_on_database_error
-from .gate import ProviderRequiredMixin
 
 TOO_MANY_REQUESTS = 429
 UNAUTHORIZED = 401

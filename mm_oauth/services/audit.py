@@ -1,6 +1,7 @@
 """Record audit events. Callers pass only what may be kept: never a secret or a token."""
 
 from ..models.audit import AuditEvent
+from ..models.organization import Organization
 
 SECRET_FIELDS = frozenset({"client_secret", "previous_client_secret", "token", "code", "password"})
 
@@ -34,8 +35,6 @@ def record(action, *, actor=None, request=None, target_type, target_id="", targe
 
 def record_for(action, target, *, actor=None, request=None, changes=None):
     """Record an event about an application (by client ID) or an organization (by slug)."""
-    from ..models import Organization
-
     if isinstance(target, Organization):
         kind, ident = "organization", target.slug
     else:

@@ -27,7 +27,7 @@ from oauth2_provider.models import get_application_model
 
 from .. import policy
 from ..conf import app_settings
-from ..oauth.gate import ProviderRequiredMixin
+from ..gate import ProviderRequiredMixin
 from ..services import applications as services
 from .forms import ApplicationForm
 

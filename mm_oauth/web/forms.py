@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import AbstractApplication, get_application_model
 
 from .. import policy, validators
+from ..errors import messages_by_field
 
 # The model stores the callback URLs in DOT's ``redirect_uris`` and reports their errors there.
 MODEL_TO_FORM_FIELD = {"redirect_uris": "callback_urls"}
@@ -124,16 +125,11 @@ class ApplicationForm(forms.Form):
         A field that already shows an error keeps only that one; errors about
         fields the form does not have go to the top of the form.
         """
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for model_field, errors in error.error_dict.items():
-            field = MODEL_TO_FORM_FIELD.get(model_field, model_field)
+        for field, messages in messages_by_field(error, MODEL_TO_FORM_FIELD).items():
             if field not in self.fields:
-                field = None
-            elif field in self.errors:
-                continue
-            self.add_error(field, errors)
+                self.add_error(None, messages)
+            elif field not in self.errors:
+                self.add_error(field, messages)
 
     def service_fields(self):
         """Return the cleaned values as keyword arguments for the application services."""

@@ -3,7 +3,7 @@
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
 
-from ..models.provider_settings import PROVIDER_DISABLED_MESSAGE, provider_enabled
+from .models.provider_settings import PROVIDER_DISABLED_MESSAGE, provider_enabled
 
 NOT_IMPLEMENTED = 501
 
