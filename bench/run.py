@@ -1,4 +1,4 @@
-"""Side-by-side benchmark of mm_oauth's hot paths (DESIGN F1, F7 and section 4).
+"""Side-by-side benchmark of mm_oauth's hot paths.
 
 Run from the repository root::
 

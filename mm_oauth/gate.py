@@ -1,18 +1,18 @@
 """The provider switch at the door of every protocol endpoint and app-management view (F1)."""
 
+from http import HTTPStatus
+
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
 
 from .models.provider_settings import PROVIDER_DISABLED_MESSAGE, provider_enabled
-
-NOT_IMPLEMENTED = 501
 
 
 def provider_disabled_json():
     """Answer a protocol request in RFC 6749's error shape, with status 501."""
     response = JsonResponse(
         {"error": "temporarily_unavailable", "error_description": str(PROVIDER_DISABLED_MESSAGE)},
-        status=NOT_IMPLEMENTED,
+        status=HTTPStatus.NOT_IMPLEMENTED,
     )
     response["Cache-Control"] = "no-store"
     return response
@@ -24,7 +24,7 @@ def provider_disabled_page(request):
         request,
         "mm_oauth/provider_disabled.html",
         {"message": PROVIDER_DISABLED_MESSAGE},
-        status=NOT_IMPLEMENTED,
+        status=HTTPStatus.NOT_IMPLEMENTED,
     )
 
 

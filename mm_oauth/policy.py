@@ -1,4 +1,4 @@
-"""Who may do what with OAuth applications (DESIGN F2): pure functions of a user and the settings.
+"""Who may do what with OAuth applications: pure functions of a user and the settings.
 
 - ``restrict_to_admins`` on: only admins register apps (staff, superusers, or users
   with ``mm_oauth.manage_system_wide_oauth``), plus users granted

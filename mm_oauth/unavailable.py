@@ -16,11 +16,11 @@ dropped here, so the next request opens a new one.
 
 import logging
 from functools import wraps
+from http import HTTPStatus
 
 from django.db import InterfaceError, OperationalError, connections
 from django.http import JsonResponse
 
-SERVICE_UNAVAILABLE = 503
 # Long enough for a PostgreSQL restart or failover; short enough that a client retrying stays responsive.
 RETRY_AFTER_SECONDS = 5
 # Not translated: RFC 6749 section 5.2 makes error_description ASCII text for the
@@ -35,7 +35,7 @@ def database_unavailable_json():
     """Answer in RFC 6749's error shape, with status 503 and ``Retry-After``."""
     response = JsonResponse(
         {"error": "temporarily_unavailable", "error_description": DATABASE_UNAVAILABLE_MESSAGE},
-        status=SERVICE_UNAVAILABLE,
+        status=HTTPStatus.SERVICE_UNAVAILABLE,
     )
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"

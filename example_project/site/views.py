@@ -1,13 +1,13 @@
 """The example site's own pages: home, account, the message board, and a sign-in page that throttles guessing."""
 
+from http import HTTPStatus
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from mm_oauth.services.provider_settings import get_provider_settings
 from mm_oauth.throttling import FailureThrottle
-
-TOO_MANY_REQUESTS = 429
 
 # Ten wrong passwords from one address within five minutes, then 429 until the
 # five minutes are over. Counted per address in the shared cache (CACHE_URL), as
@@ -23,7 +23,7 @@ class LoginView(auth_views.LoginView):
         retry_after = login_failures.retry_after(request)
         if retry_after is not None:
             context = self.get_context_data(form=self.get_form(), retry_after=retry_after)
-            response = self.render_to_response(context, status=TOO_MANY_REQUESTS)
+            response = self.render_to_response(context, status=HTTPStatus.TOO_MANY_REQUESTS)
             response["Retry-After"] = str(retry_after)
             return response
         return super().post(request, *args, **kwargs)

@@ -55,16 +55,26 @@ class URLListField(serializers.ListField):
             raise serializers.ValidationError(messages) from None
 
 
-class OAuthAppSerializer(serializers.Serializer):
-    """An application as its managers read it (never with its secret)."""
+class AppPublicSerializer(serializers.Serializer):
+    """An application's public fields, as its consent page shows them: no secret, no creator."""
 
     id = serializers.CharField(source="client_id", read_only=True, help_text="The client ID.")
     name = serializers.CharField(read_only=True)
     description = serializers.CharField(read_only=True)
     homepage = serializers.CharField(read_only=True)
     icon_url = serializers.CharField(read_only=True)
+
+
+class OAuthAppInfoSerializer(AppPublicSerializer):
+    """What anyone signed in may read about an application, for consent pages."""
+
     callback_urls = serializers.ListField(child=serializers.CharField(), read_only=True)
     is_trusted = serializers.BooleanField(read_only=True)
+
+
+class OAuthAppSerializer(OAuthAppInfoSerializer):
+    """An application as its managers read it (never with its secret)."""
+
     creator_id = serializers.SerializerMethodField(help_text="The creator's user ID; empty if none.")
     create_at = serializers.SerializerMethodField(help_text="Milliseconds since the epoch.")
     update_at = serializers.SerializerMethodField(help_text="Milliseconds since the epoch.")
@@ -90,23 +100,6 @@ class OAuthAppWithSecretSerializer(OAuthAppSerializer):
 
     def get_client_secret(self, app) -> str:
         return self.context["client_secret"]
-
-
-class AppPublicSerializer(serializers.Serializer):
-    """An application's public fields, as its consent page shows them: no secret, no creator."""
-
-    id = serializers.CharField(source="client_id", read_only=True, help_text="The client ID.")
-    name = serializers.CharField(read_only=True)
-    description = serializers.CharField(read_only=True)
-    homepage = serializers.CharField(read_only=True)
-    icon_url = serializers.CharField(read_only=True)
-
-
-class OAuthAppInfoSerializer(AppPublicSerializer):
-    """What anyone signed in may read about an application, for consent pages."""
-
-    callback_urls = serializers.ListField(child=serializers.CharField(), read_only=True)
-    is_trusted = serializers.BooleanField(read_only=True)
 
 
 class _OAuthAppInput(StrictInputSerializer):

@@ -1,4 +1,4 @@
-"""Application management at Mattermost's v4 paths (DESIGN F2, F3, F4, F8).
+"""Application management at Mattermost's v4 paths.
 
 - ``GET/POST /api/v4/oauth/apps``: list (``page`` from 0, ``per_page`` 1-200,
   default 60) your apps, or everyone's for system-wide managers; register one.

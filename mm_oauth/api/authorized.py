@@ -1,4 +1,4 @@
-"""A user's authorized applications (DESIGN F6): list them, and deauthorize one.
+"""A user's authorized applications: list them, and deauthorize one.
 
 - ``GET /api/v4/users/{user_id|me}/oauth/apps/authorized``: yourself, or anyone
   for holders of ``mm_oauth.manage_system_wide_oauth``; public fields only.

@@ -9,6 +9,7 @@
 
 import logging
 from contextlib import contextmanager
+from http import HTTPStatus
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
@@ -70,7 +71,11 @@ def database_unavailable(exc, context):
     logger.warning("Database unavailable: %s answered 503", getattr(request, "path", "?"), exc_info=exc)
     drop_broken_connections()
     body = {"id": "api.database_unavailable", "message": DATABASE_UNAVAILABLE_MESSAGE, "status_code": 503}
-    return Response(body, status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"})
+    return Response(
+        body,
+        status=HTTPStatus.SERVICE_UNAVAILABLE,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"},
+    )
 
 
 def exception_handler(exc, context):

@@ -1,4 +1,4 @@
-"""Organizations and their third-party application restrictions (DESIGN F9, section 2).
+"""Organizations and their third-party application restrictions.
 
 - ``GET/POST /api/v4/organizations``: the organizations you belong to, with
   your role; create one (``{"name", "slug"}``), becoming its first owner.

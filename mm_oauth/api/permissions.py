@@ -1,5 +1,7 @@
 """Small, composable DRF permission classes of mm_oauth's own API (a host's: mm_oauth.contrib.rest_framework)."""
 
+from http import HTTPStatus
+
 from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 
@@ -8,7 +10,7 @@ from ..models.provider_settings import PROVIDER_DISABLED_MESSAGE, provider_enabl
 
 
 class ProviderDisabled(exceptions.APIException):
-    status_code = 501
+    status_code = HTTPStatus.NOT_IMPLEMENTED
     default_detail = PROVIDER_DISABLED_MESSAGE
     default_code = "provider_disabled"
     error_id = "api.oauth.provider_disabled"

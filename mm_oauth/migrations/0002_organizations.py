@@ -1,4 +1,4 @@
-"""Organizations, memberships and third-party application access (DESIGN F9)."""
+"""Organizations, memberships and third-party application access."""
 
 import django.db.models.deletion
 from django.conf import settings

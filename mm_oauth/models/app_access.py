@@ -1,4 +1,4 @@
-"""Whether a third-party application may reach an organization: the one home of the rule (DESIGN F9).
+"""Whether a third-party application may reach an organization: the one home of the rule.
 
 An application is **admitted** by an organization when the organization does
 not restrict third-party applications, or its state there is *approved*. An

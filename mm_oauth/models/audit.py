@@ -1,4 +1,4 @@
-"""The audit trail (DESIGN F10): who did what, when, and from where. Never a secret."""
+"""The audit trail: who did what, when, and from where. Never a secret."""
 
 from django.conf import settings
 from django.db import models

@@ -1,4 +1,4 @@
-"""A user's remembered decision to let an application act for them (DESIGN F5, F6)."""
+"""A user's remembered decision to let an application act for them."""
 
 from django.conf import settings
 from django.db import models

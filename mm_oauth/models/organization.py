@@ -1,4 +1,4 @@
-"""Organizations and their third-party application restrictions (DESIGN F9).
+"""Organizations and their third-party application restrictions.
 
 Modelled on GitHub's OAuth App access restrictions: while an organization
 restricts third-party apps (the default), an app its members authorized sees

@@ -1,4 +1,4 @@
-"""The provider settings singleton (DESIGN F1), and reading it cached across requests and processes.
+"""The provider settings singleton, and reading it cached across requests and processes.
 
 Like ``django.contrib.sites``' ``SITE_CACHE``, the cached read lives beside
 the model; changing the settings (audited, signalled) is

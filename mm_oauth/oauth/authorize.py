@@ -5,11 +5,12 @@ already granted every requested scope is not asked again, unless the client
 sends ``prompt=consent``), trusted apps that never ask, an error page (never a
 redirect) for a malformed PKCE challenge, anti-framing headers, ``iss`` (RFC
 9207) in every response redirected to the client, and the
-"Organization access" section (DESIGN F9): the app's standing in each of the
+"Organization access" section: the app's standing in each of the
 user's organizations, with Grant and Request buttons that come back here.
 """
 
 import re
+from http import HTTPStatus
 
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
@@ -67,7 +68,9 @@ class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
         problem = request_problem(request.GET)
         if problem:
             # Shown on this site: a client that sends a broken challenge gets no redirect.
-            return self.render_to_response({"error": {"error": "invalid_request", "description": problem}}, status=400)
+            return self.render_to_response(
+                {"error": {"error": "invalid_request", "description": problem}}, status=HTTPStatus.BAD_REQUEST
+            )
         return super().get(request, *args, **kwargs)
 
     def render_to_response(self, context, **response_kwargs):

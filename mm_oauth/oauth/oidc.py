@@ -16,6 +16,8 @@ here. The issuer is the one of the OAuth 2.0 metadata document, also the
 Connect is off these paths answer 404; while the provider is off, 501.
 """
 
+from http import HTTPStatus
+
 from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
 from django.utils.decorators import method_decorator
@@ -29,7 +31,6 @@ from .issuer import issuer
 from .views import client_endpoint, endpoint_url
 
 RS256 = AbstractApplication.RS256_ALGORITHM
-NOT_FOUND = 404
 
 
 class OIDCRequiredMixin:
@@ -39,7 +40,7 @@ class OIDCRequiredMixin:
         if not oauth2_settings.OIDC_ENABLED:
             return JsonResponse(
                 {"error": "not_found", "error_description": "OpenID Connect is not enabled on this site."},
-                status=NOT_FOUND,
+                status=HTTPStatus.NOT_FOUND,
             )
         return super().dispatch(request, *args, **kwargs)
 

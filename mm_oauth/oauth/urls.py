@@ -1,4 +1,4 @@
-"""The protocol endpoints at Mattermost's paths (DESIGN section 2).
+"""The protocol endpoints at Mattermost's paths (README: Endpoints).
 
 Included by ``mm_oauth.urls``; the paths are relative to the site root.
 """

@@ -6,6 +6,7 @@ The browser-facing authorize endpoint lives in ``mm_oauth.oauth.authorize``.
 import calendar
 import hashlib
 from functools import wraps
+from http import HTTPStatus
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import router, transaction
@@ -23,9 +24,6 @@ from oauthlib.common import Request as OauthlibRequest
 from ..gate import ProviderRequiredMixin
 from ..throttling import client_authentication_failures
 from ..unavailable import unavailable_on_database_error
-
-TOO_MANY_REQUESTS = 429
-UNAUTHORIZED = 401
 
 # DOT's metadata view reverses its own URL names; ours live in the mm_oauth namespace.
 _ENDPOINT_URL_NAMES = {
@@ -101,7 +99,7 @@ class ClientAuthThrottleMixin:
         if retry_after is not None:
             return too_many_failures(retry_after)
         response = super().dispatch(request, *args, **kwargs)
-        if response.status_code == UNAUTHORIZED:
+        if response.status_code == HTTPStatus.UNAUTHORIZED:
             client_authentication_failures.note_failure(request)
         return response
 
@@ -114,7 +112,7 @@ def too_many_failures(retry_after):
             "error_description": f"Too many failed client authentications from this address; "
             f"try again in {retry_after} seconds.",
         },
-        status=TOO_MANY_REQUESTS,
+        status=HTTPStatus.TOO_MANY_REQUESTS,
     )
     response["Retry-After"] = str(retry_after)
     response["Cache-Control"] = "no-store"
@@ -156,14 +154,16 @@ class IntrospectView(ProviderRequiredMixin, ClientAuthThrottleMixin, OAuthLibMix
         oauthlib_request = OauthlibRequest(uri, http_method, body, headers)
         if not core.server.request_validator.authenticate_client(oauthlib_request):
             response = JsonResponse(
-                {"error": "invalid_client", "error_description": "Client authentication failed."}, status=401
+                {"error": "invalid_client", "error_description": "Client authentication failed."},
+                status=HTTPStatus.UNAUTHORIZED,
             )
             response["WWW-Authenticate"] = 'Basic realm="oauth"'
             return response
         token = request.POST.get("token")
         if not token:
             return JsonResponse(
-                {"error": "invalid_request", "error_description": "The token parameter is missing."}, status=400
+                {"error": "invalid_request", "error_description": "The token parameter is missing."},
+                status=HTTPStatus.BAD_REQUEST,
             )
         data = describe_token(token, request.POST.get("token_type_hint"), oauthlib_request.client)
         response = JsonResponse(data)

@@ -1,4 +1,4 @@
-"""Remember, list and withdraw users' authorizations of applications (DESIGN F5, F6)."""
+"""Remember, list and withdraw users' authorizations of applications."""
 
 from django.db import IntegrityError, transaction
 from django.http import Http404

@@ -1,4 +1,4 @@
-"""Organizations and their third-party application restrictions (DESIGN F9).
+"""Organizations and their third-party application restrictions.
 
 Owners turn restrictions on and off and approve or deny applications; members
 ask for approval. Every decision is audited and signalled, owners are emailed

@@ -1,1 +1,1 @@
-"""The HTML pages: Integrations > OAuth 2.0 Applications (DESIGN F4)."""
+"""The HTML pages: Integrations > OAuth 2.0 Applications."""

@@ -1,4 +1,4 @@
-"""Integrations > OAuth 2.0 Applications: list, add, edit, delete, regenerate secret (DESIGN F4).
+"""Integrations > OAuth 2.0 Applications: list, add, edit, delete, regenerate secret.
 
 The views translate HTTP into calls: who may do what is ``mm_oauth.policy``,
 the operations (with their audit trail and signals) are
@@ -13,6 +13,8 @@ before the login redirect. Someone else's application is a 404. A signed-in
 user who may not register applications gets a 403 page saying why from the add
 page (not a 404: the section is no secret, and the list tells them the same).
 """
+
+from http import HTTPStatus
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -31,7 +33,6 @@ from ..gate import ProviderRequiredMixin
 from ..services import applications as services
 from .forms import ApplicationForm
 
-FORBIDDEN = 403
 LIST_URL = "mm_oauth:apps-list"
 # The session key holding new client secrets until the secret page shows them: {client_id: {...}}.
 PENDING_SECRETS_KEY = "mm_oauth_pending_secrets"
@@ -185,7 +186,7 @@ def form_page(request, form, app=None):
 
 def not_allowed_page(request):
     """Answer 403 with the reason: the user can see the section exists, but may not register apps."""
-    return TemplateResponse(request, "mm_oauth/apps/not_allowed.html", status=FORBIDDEN)
+    return TemplateResponse(request, "mm_oauth/apps/not_allowed.html", status=HTTPStatus.FORBIDDEN)
 
 
 def confirm_callbacks_page(request, form, app, callback_urls):

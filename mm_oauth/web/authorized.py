@@ -1,4 +1,4 @@
-"""Account settings > Security > OAuth 2.0 Applications: the apps a user authorized (DESIGN F6).
+"""Account settings > Security > OAuth 2.0 Applications: the apps a user authorized.
 
 Always available, even while the provider is switched off: people must be able
 to see who can act for them and withdraw that access at any time.

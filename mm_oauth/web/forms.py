@@ -1,4 +1,4 @@
-"""The application form of the Integrations pages (DESIGN F3).
+"""The application form of the Integrations pages.
 
 The field rules live once, in ``mm_oauth.validators`` and the model. The form
 checks them through the model (``full_clean`` on an unsaved stand-in) so every

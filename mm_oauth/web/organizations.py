@@ -1,4 +1,4 @@
-"""Organizations > Settings > Third-party application access (DESIGN F9).
+"""Organizations > Settings > Third-party application access.
 
 - ``organizations/``: the organizations you belong to, with your role.
 - ``organizations/<slug>/settings/third-party-access/``: for owners, the
@@ -17,6 +17,8 @@ to its calls. These pages work while the provider is switched off: an owner
 must always be able to withdraw an organization's access.
 """
 
+from http import HTTPStatus
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,7 +34,6 @@ from oauth2_provider.models import get_application_model
 from ..models import AppAccess, Membership
 from ..services import organizations as orgs
 
-FORBIDDEN = 403
 State = AppAccess.State
 Role = Membership.Role
 
@@ -50,7 +51,7 @@ def safe_next(request, fallback):
 def forbidden_page(request, org, reason):
     """Answer 403 with the reason: a member may know the organization, not do an owner's thing."""
     context = {"org": org, "reason": reason}
-    return TemplateResponse(request, "mm_oauth/organizations/forbidden.html", context, status=FORBIDDEN)
+    return TemplateResponse(request, "mm_oauth/organizations/forbidden.html", context, status=HTTPStatus.FORBIDDEN)
 
 
 def settings_redirect(org):

@@ -1,4 +1,4 @@
-"""Keep third-party apps out of organizations that have not approved them (DESIGN F9).
+"""Keep third-party apps out of organizations that have not approved them.
 
 Host projects protect organization-owned resources with two pieces:
 

@@ -1,4 +1,4 @@
-"""Integration display overrides (DESIGN F11; Mattermost's "override usernames / icons").
+"""Integration display overrides (Mattermost's "override usernames / icons").
 
 A host calls ``display_for(request, ...)`` when an app creates content through
 its API. The requested display name and icon are honoured only when the request
