@@ -38,49 +38,40 @@ class ClientConfig:
     scope: str = ""
 
     @property
-    def authorize_url(self):
-        return self.provider_url + "/oauth/authorize"
-
-    @property
-    def token_url(self):
-        return self.provider_url + "/oauth/access_token"
-
-    @property
-    def users_me_url(self):
-        return self.provider_url + "/api/v4/users/me"
-
-    @property
-    def posts_url(self):
-        return self.provider_url + "/api/v4/posts"
+    def metadata_url(self):
+        """The provider's RFC 8414 metadata: where its endpoints are, and its issuer identifier."""
+        return self.provider_url + "/.well-known/oauth-authorization-server"
 
     @property
     def callback_path(self):
         return urlsplit(self.redirect_uri).path or "/"
 
 
-def load_config(path=None, environ=None, defaults=None):
-    """Return the ClientConfig from ``defaults``, then the JSON file ``path``, then ``environ``."""
+def load_config(path=None, environ=None):
+    """Return the ClientConfig from the JSON file ``path``, overridden by ``environ`` (default os.environ)."""
     environ = os.environ if environ is None else environ
-    values = dict(defaults or {})
-    if path:
-        values.update(read_json(path))
-    for field in fields(ClientConfig):
-        env_value = environ.get(ENV_PREFIX + field.name.upper())
-        if env_value:
-            values[field.name] = env_value
+    values = read_json(path) if path else {}
+    known = [field.name for field in fields(ClientConfig)]
+    for name in known:
+        if environ.get(ENV_PREFIX + name.upper()):
+            values[name] = environ[ENV_PREFIX + name.upper()]
     missing = [name for name in REQUIRED if not values.get(name)]
     if missing:
         raise ConfigError(
-            "Missing configuration: "
-            + ", ".join(missing)
-            + f" (set them in the JSON file or as {ENV_PREFIX}<NAME> environment variables)."
+            f"Missing configuration: {', '.join(missing)} "
+            f"(set them in the JSON file or as {ENV_PREFIX}<NAME> environment variables)."
         )
-    known = {field.name for field in fields(ClientConfig)}
     values = {name: str(value) for name, value in values.items() if name in known}
     values["provider_url"] = values["provider_url"].rstrip("/")
-    config = ClientConfig(**values)
-    check_urls(config)
-    return config
+    for name in ("provider_url", "redirect_uri"):
+        parts = urlsplit(values[name])
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(f"{name} must be an absolute http:// or https:// URL.")
+    if values["provider_url"].startswith("http://") and urlsplit(values["provider_url"]).hostname not in LOOPBACK_HOSTS:
+        # The client secret and the tokens cross this connection (RFC 6749 section 3.2 requires TLS):
+        # plain http only to a provider on this machine, like the demo's.
+        raise ConfigError("provider_url must use https:// (plain http:// only to 127.0.0.1, localhost or ::1).")
+    return ClientConfig(**values)
 
 
 def read_json(path):
@@ -94,28 +85,3 @@ def read_json(path):
     if not isinstance(data, dict):
         raise ConfigError(f"{path} must hold a JSON object.")
     return data
-
-
-def check_urls(config):
-    """Refuse URLs that are not absolute http(s) URLs."""
-    for name in ("provider_url", "redirect_uri"):
-        parts = urlsplit(getattr(config, name))
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigError(f"{name} must be an absolute http:// or https:// URL.")
-
-
-def is_loopback_http(url):
-    """Return whether ``url`` is plain http to this machine (127.0.0.1, localhost, ::1)."""
-    parts = urlsplit(url)
-    return parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS
-
-
-def allow_insecure_transport_for(url):
-    """Let oauthlib talk plain http, but only to a provider on this machine.
-
-    oauthlib refuses http:// endpoints unless ``OAUTHLIB_INSECURE_TRANSPORT``
-    is set; the demo's provider is http://127.0.0.1:8000. A remote provider
-    must use https, so the variable is left alone for any other URL.
-    """
-    if is_loopback_http(url):
-        os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"

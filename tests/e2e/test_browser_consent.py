@@ -1,7 +1,7 @@
 """Consent, authorized apps and posting, end to end in a real headless Chromium (DESIGN F5, F6, F11).
 
-The browser drives the sample third-party client (in a thread, registered by
-``manage.py demo --no-serve`` with its real callback URL, not trusted) and the
+The browser drives the sample third-party client (its own process, registered by
+``manage.py demo`` with its real callback URL, not trusted) and the
 example site (pytest-django's ``live_server``): sign in, the site's login
 form, the consent page, Allow or Deny; remembered consent; Deauthorize on the
 site's authorized-apps page; a trusted app that never asks; a post from the
@@ -11,21 +11,19 @@ The consent page is saved as ``mm_oauth_consent_page.png`` in /tmp (or
 ``MM_OAUTH_SCREENSHOTS``) for a person to look at.
 """
 
-import dataclasses
 import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
-from example_project.sample_client import SampleClient
 from example_project.site.management.commands.demo import SAMPLE_APP_DESCRIPTION, SAMPLE_APP_NAME
 from example_project.site.models import Post
 from mm_oauth.models import Consent
 from mm_oauth.services.applications import register_application
 from mm_oauth.services.provider_settings import update_provider_settings
 from tests.e2e.playwright_fixtures import SCREENSHOTS
-from tests.e2e.test_sample_client import client_server, demo  # noqa: F401
+from tests.e2e.test_sample_client import demo  # noqa: F401
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -174,16 +172,16 @@ def test_deauthorize_on_the_site_revokes_the_client_and_consent_is_asked_again(j
     alice.expect_signed_in_as_alice()
 
 
-def test_a_trusted_app_skips_consent_right_after_login(journey, client_server, demo):  # noqa: F811
-    config = demo["config"]
+def test_a_trusted_app_skips_consent_right_after_login(journey, demo):  # noqa: F811
     trusted, secret = register_application(
         name="Trusted sample client",
         description="The same client, trusted by the system admin.",
         homepage=demo["client_url"] + "/",
-        callback_urls=[config.redirect_uri],
+        callback_urls=[demo["config"].redirect_uri],
         is_trusted=True,
     )
-    client_server.set_app(SampleClient(dataclasses.replace(config, client_id=trusted.client_id, client_secret=secret)))
+    # The same client, restarted with the trusted app's credentials (environment overrides the file).
+    demo["client"].start(SAMPLE_CLIENT_CLIENT_ID=trusted.client_id, SAMPLE_CLIENT_CLIENT_SECRET=secret)
     alice = journey()
 
     alice.open_client()

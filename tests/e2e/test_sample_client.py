@@ -1,9 +1,10 @@
 """End to end over real HTTP: the sample client, the example site, and ``manage.py demo``.
 
-The site runs in pytest-django's ``live_server``; the sample client runs in a
-thread of this process on a free port; a ``requests.Session`` plays the
-browser, clicking through the sign-in, the site's login form and its consent
-page. ``manage.py demo --no-serve`` does the set-up, as ``make demo`` would.
+The site runs in pytest-django's ``live_server``; the sample client runs as
+``make demo`` runs it (``python -m example_project.sample_client``, a process of
+its own) on a free port; a ``requests.Session`` plays the browser, clicking
+through the sign-in, the site's login form and its consent page.
+``manage.py demo`` does the set-up, as ``make demo`` does.
 """
 
 import html
@@ -12,7 +13,8 @@ import json
 import os
 import re
 import stat
-import threading
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from html.parser import HTMLParser
@@ -26,17 +28,18 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_application_model, get_refresh_token_model
-from requests_oauthlib import OAuth2Session
 
-from example_project.sample_client import ConfigError, SampleClient, create_server, load_config
-from example_project.sample_client.config import allow_insecure_transport_for
-from example_project.sample_client.sessions import COOKIE_NAME
+from example_project.sample_client.config import ConfigError, load_config
 from example_project.site.management.commands.demo import SAMPLE_APP_NAME
 from example_project.site.models import Post
+from mm_oauth.models import AuditEvent
 from mm_oauth.services import provider_settings
 from mm_oauth.services.consent import deauthorize
+from tests.e2e.servers import ROOT, free_port, wait_until_up
 
 PASSWORD_LINE = r"^\s*{username}\s.*password (\S+)\s+\(shown only now\)$"
+COOKIE_NAME = "sample_client_session"
+CSRF_FIELD = "csrfmiddlewaretoken"  # Django's
 
 
 class FormParser(HTMLParser):
@@ -79,10 +82,10 @@ def profile_fields(page):
 
 
 def run_demo(*args, var_dir):
-    """Run ``manage.py demo --no-serve`` with VAR_DIR in ``var_dir``; return what it printed."""
+    """Run ``manage.py demo`` with VAR_DIR in ``var_dir``; return what it printed."""
     out = io.StringIO()
     with override_settings(VAR_DIR=var_dir):
-        call_command("demo", "--no-serve", *args, stdout=out)
+        call_command("demo", *args, stdout=out)
     provider_settings.clear_cache()
     return out.getvalue()
 
@@ -90,32 +93,62 @@ def run_demo(*args, var_dir):
 # Fixtures
 
 
-@pytest.fixture
-def client_server():
-    """A sample client server on a free port, serving from a thread; its app is set by ``demo``."""
-    server = create_server("127.0.0.1", 0, quiet=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+class SampleClientProcess:
+    """``python -m example_project.sample_client --config … --port …``, as the Procfile runs it."""
+
+    def __init__(self, config_path, port):
+        self.config_path, self.port, self.process = config_path, port, None
+
+    def start(self, **env):
+        """Start it (``SAMPLE_CLIENT_<KEY>`` variables in ``env`` override the file); wait until it answers."""
+        self.stop()
+        command = [sys.executable, "-m", "example_project.sample_client", "--quiet"]
+        command += ["--config", str(self.config_path), "--port", str(self.port)]
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
+        wait_until_up(f"http://127.0.0.1:{self.port}/", self.process)
+
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
 
 
 @pytest.fixture
-def demo(live_server, client_server, tmp_path, monkeypatch):
-    """Set up with ``manage.py demo --no-serve`` for these ports; start the client from its JSON file."""
-    # The client sets this for an http://127.0.0.1 provider; monkeypatch restores it afterwards.
-    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
-    client_port = client_server.server_port
+def demo(live_server, tmp_path):
+    """Set up with ``manage.py demo`` for these ports; start the client from the JSON file it wrote."""
+    client_port = free_port()
     output = run_demo("--site-port", str(live_server.thread.port), "--client-port", str(client_port), var_dir=tmp_path)
-    config = load_config(tmp_path / "sample_client.json", environ={})
-    client_server.set_app(SampleClient(config))
-    return {
+    config_path = tmp_path / "sample_client.json"
+    client = SampleClientProcess(config_path, client_port)
+    client.start()
+    yield {
         "client_url": f"http://127.0.0.1:{client_port}",
-        "config": config,
+        "config": load_config(config_path, environ={}),
+        "client": client,
         "alice_password": password_from(output, "alice"),
     }
+    client.stop()
+
+
+@pytest.fixture
+def provider_requests(live_server):
+    """Record every request the site receives: method, path, Authorization header and form fields."""
+    seen = []
+    httpd = live_server.thread.httpd
+    site = httpd.get_app()
+
+    def recording(environ, start_response):
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        environ["wsgi.input"] = io.BytesIO(body)
+        form = {key: values[0] for key, values in parse_qs(body.decode("latin-1")).items()}
+        seen.append((environ["REQUEST_METHOD"], environ["PATH_INFO"], environ.get("HTTP_AUTHORIZATION"), form))
+        return site(environ, start_response)
+
+    httpd.set_app(recording)
+    yield seen
+    httpd.set_app(site)
 
 
 @pytest.fixture
@@ -166,16 +199,17 @@ def sign_in_through_consent(browser, demo, *, allow=True):
 
 def test_sign_in_redirect_carries_state_and_pkce(browser, demo):
     response = browser.get(demo["client_url"] + "/signin", allow_redirects=False, timeout=10)
-    assert response.status_code == 303
+    assert response.status_code == 302
     location = urlsplit(response.headers["Location"])
     query = {key: values[0] for key, values in parse_qs(location.query).items()}
-    assert f"{location.scheme}://{location.netloc}{location.path}" == demo["config"].authorize_url
+    # The endpoint comes from the site's RFC 8414 metadata.
+    assert f"{location.scheme}://{location.netloc}{location.path}" == demo["config"].provider_url + "/oauth/authorize"
     assert query["response_type"] == "code"
     assert query["client_id"] == demo["config"].client_id
     assert query["redirect_uri"] == demo["config"].redirect_uri
     assert query["code_challenge_method"] == "S256"
     assert len(query["code_challenge"]) == 43
-    assert len(query["state"]) >= 32
+    assert len(query["state"]) >= 30  # Authlib's: 30 random letters and digits, 178 bits
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith(COOKIE_NAME + "=")
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
@@ -198,31 +232,18 @@ def test_allow_shows_the_users_profile(browser, demo):
     assert token.application.client_id == demo["config"].client_id
 
 
-def test_token_request_and_profile_call_look_like_mattermosts_sample(browser, demo, monkeypatch):
-    calls = []
-    real_request, real_get = OAuth2Session.request, requests.get
-
-    def record_request(session, method, url, **kwargs):
-        calls.append(("token", method, url, kwargs.get("data"), kwargs.get("auth")))
-        return real_request(session, method, url, **kwargs)
-
-    def record_get(url, **kwargs):
-        calls.append(("get", "GET", url, kwargs.get("headers"), None))
-        return real_get(url, **kwargs)
-
-    monkeypatch.setattr(OAuth2Session, "request", record_request)
-    monkeypatch.setattr(requests, "get", record_get)
-
+def test_token_request_and_profile_call_look_like_mattermosts_sample(browser, demo, provider_requests):
     page = sign_in_through_consent(browser, demo, allow=True)
 
     assert profile_fields(page)["username"] == "alice"
-    (_, method, url, body, auth), (_, _, me_url, headers, _) = calls
-    assert (method, url, auth) == ("POST", demo["config"].token_url, None)  # no HTTP Basic: all in the form
+    from_client = [seen for seen in provider_requests if seen[1] in ("/oauth/access_token", "/api/v4/users/me")]
+    (method, path, authorization, body), (me_method, me_path, me_authorization, _) = from_client
+    assert (method, path, authorization) == ("POST", "/oauth/access_token", None)  # no HTTP Basic: all in the form
     assert set(body) == {"grant_type", "code", "redirect_uri", "client_id", "client_secret", "code_verifier"}
     assert body["grant_type"] == "authorization_code"
     assert (body["client_id"], body["client_secret"]) == (demo["config"].client_id, demo["config"].client_secret)
-    assert me_url == demo["config"].provider_url + "/api/v4/users/me"
-    assert headers["Authorization"].startswith("Bearer ")
+    assert (me_method, me_path) == ("GET", "/api/v4/users/me")
+    assert me_authorization.startswith("Bearer ")
 
 
 def test_deny_shows_access_denied(browser, demo):
@@ -233,6 +254,9 @@ def test_deny_shows_access_denied(browser, demo):
     assert profile_fields(page)["error"] == "access_denied"
     assert "matched" in page.text
     assert not get_access_token_model().objects.exists()
+    # The callback URL carries the code (here the error): never in a Referer, never cached.
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in page.headers["Cache-Control"]
 
 
 def test_sign_out_forgets_the_session(browser, demo):
@@ -250,7 +274,7 @@ def test_sign_out_forgets_the_session(browser, demo):
 def test_sign_out_needs_the_pages_csrf_token(browser, demo):
     sign_in_through_consent(browser, demo, allow=True)
 
-    page = browser.post(demo["client_url"] + "/signout", data={"csrf_token": "forged"}, timeout=10)
+    page = browser.post(demo["client_url"] + "/signout", data={CSRF_FIELD: "forged"}, timeout=10)
 
     assert page.status_code == 403
     assert profile_fields(browser.get(demo["client_url"] + "/", timeout=10))["username"] == "alice"
@@ -299,7 +323,7 @@ def test_profile_values_are_escaped(browser, demo):
 def post_fields(page):
     """Return the "post a message" form's fields (hidden CSRF token included) on ``page``."""
     _action, fields = form_posting_to(page, "/post")
-    assert fields["csrf_token"]
+    assert fields[CSRF_FIELD]
     return fields
 
 
@@ -378,9 +402,9 @@ def test_posting_needs_the_pages_csrf_token(browser, demo, token):
     home = sign_in_through_consent(browser, demo, allow=True)
     fields = {**post_fields(home), "message": "forged"}
     if token is None:
-        del fields["csrf_token"]
+        del fields[CSRF_FIELD]
     else:
-        fields["csrf_token"] = token
+        fields[CSRF_FIELD] = token
 
     page = browser.post(demo["client_url"] + "/post", data=fields, timeout=10)
 
@@ -390,13 +414,13 @@ def test_posting_needs_the_pages_csrf_token(browser, demo, token):
 
 
 def test_each_signed_in_session_has_its_own_csrf_token(browser, demo):
-    first = post_fields(sign_in_through_consent(browser, demo, allow=True))["csrf_token"]
+    first = post_fields(sign_in_through_consent(browser, demo, allow=True))[CSRF_FIELD]
     with requests.Session() as other_browser:
         login_page = start_sign_in(other_browser, demo)
         action, fields = form_posting_to(login_page, "/login/")
         fields.update(username="alice", password=demo["alice_password"])
         home = other_browser.post(action, data=fields, timeout=10)  # consent remembered: straight back
-        second = post_fields(home)["csrf_token"]
+        second = post_fields(home)[CSRF_FIELD]
     assert first != second
 
 
@@ -474,13 +498,16 @@ def test_environment_overrides_the_config_file(tmp_path):
 
     config = load_config(
         path,
-        environ={"SAMPLE_CLIENT_CLIENT_ID": "from-env", "SAMPLE_CLIENT_CLIENT_SECRET": "s3cret"},
-        defaults={"redirect_uri": "https://app.example.com/cb"},
+        environ={
+            "SAMPLE_CLIENT_CLIENT_ID": "from-env",
+            "SAMPLE_CLIENT_CLIENT_SECRET": "s3cret",
+            "SAMPLE_CLIENT_REDIRECT_URI": "https://app.example.com/cb",
+        },
     )
 
     assert config.provider_url == "https://id.example.com"
     assert (config.client_id, config.client_secret) == ("from-env", "s3cret")
-    assert config.token_url == "https://id.example.com/oauth/access_token"
+    assert config.metadata_url == "https://id.example.com/.well-known/oauth-authorization-server"
     assert config.callback_path == "/cb"
 
 
@@ -490,26 +517,41 @@ def test_missing_or_bad_values_are_reported(tmp_path):
     values = {"provider_url": "ftp://id", "client_id": "x", "client_secret": "y", "redirect_uri": "https://a/cb"}
     with pytest.raises(ConfigError, match="provider_url"):
         load_config(environ={f"SAMPLE_CLIENT_{key.upper()}": value for key, value in values.items()})
+    (tmp_path / "broken.json").write_text("{")
+    with pytest.raises(ConfigError, match="not valid JSON"):
+        load_config(tmp_path / "broken.json", environ={})
 
 
 @pytest.mark.parametrize(
-    ("url", "insecure_allowed"),
+    ("url", "allowed"),
     [
         ("http://127.0.0.1:8000", True),
         ("http://localhost:8000", True),
+        ("https://id.example.com", True),
         ("http://id.example.com", False),
-        ("https://127.0.0.1:8000", False),
     ],
 )
-def test_plain_http_is_allowed_only_on_this_machine(url, insecure_allowed, monkeypatch):
-    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "")
+def test_plain_http_is_allowed_only_on_this_machine(url, allowed):
+    values = {"provider_url": url, "client_id": "x", "client_secret": "y", "redirect_uri": "http://127.0.0.1/cb"}
+    environ = {f"SAMPLE_CLIENT_{key.upper()}": value for key, value in values.items()}
 
-    allow_insecure_transport_for(url)
+    if allowed:
+        assert load_config(environ=environ).provider_url == url
+    else:
+        with pytest.raises(ConfigError, match="https"):
+            load_config(environ=environ)
 
-    assert bool(os.environ["OAUTHLIB_INSECURE_TRANSPORT"]) is insecure_allowed
+
+def test_the_command_reports_a_bad_config_and_exits_2(tmp_path):
+    command = [sys.executable, "-m", "example_project.sample_client", "--config", str(tmp_path / "missing.json")]
+
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+    assert result.returncode == 2
+    assert result.stderr.startswith("sample client: Cannot read ")
 
 
-# manage.py demo --no-serve
+# manage.py demo
 
 
 @pytest.mark.django_db
@@ -555,6 +597,20 @@ def test_demo_regenerates_a_lost_secret(tmp_path):
     assert new_secret != old_secret
     assert check_password(new_secret, app.client_secret)
     assert not check_password(old_secret, app.client_secret)
+    # Through the service: audited like a secret regenerated on the site.
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.APP_SECRET_REGENERATED, target_id=app.client_id).exists()
+
+
+@pytest.mark.django_db
+def test_demo_on_other_ports_updates_the_registration(tmp_path):
+    run_demo(var_dir=tmp_path)
+
+    run_demo("--site-port", "9000", "--client-port", "9001", var_dir=tmp_path)
+
+    app = get_application_model().objects.get(name=SAMPLE_APP_NAME)
+    assert (app.homepage, app.callback_urls) == ("http://127.0.0.1:9001/", ["http://127.0.0.1:9001/callback"])
+    assert json.loads((tmp_path / "sample_client.json").read_text())["provider_url"] == "http://127.0.0.1:9000"
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.APP_UPDATED).exists()
 
 
 @pytest.mark.django_db

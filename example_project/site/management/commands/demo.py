@@ -1,4 +1,4 @@
-"""``manage.py demo``: set up the example site and its sample client, then run both.
+"""``manage.py demo``: set up the example site and its sample client (``make demo`` then runs both).
 
 Idempotent; every run:
 
@@ -10,19 +10,16 @@ Idempotent; every run:
 4. registers the sample third-party client once (confidential, not trusted, so
    the consent page shows) and keeps its credentials in
    ``<VAR_DIR>/sample_client.json`` (mode 600); when that file is missing or its
-   secret no longer matches, a new secret is generated and the file rewritten;
-5. unless ``--no-serve``: runs the site (``runserver``) and the sample client as
-   two child processes until Ctrl-C or SIGTERM, which it forwards to both.
+   secret no longer matches, a new secret is generated and the file rewritten.
+
+Every change goes through ``mm_oauth.services``, so it is audited and signalled
+like the same change made on the site. Running the two servers is the
+``Procfile``'s job (``honcho start``, which ``make demo`` runs after this).
 """
 
 import json
 import os
 import secrets
-import signal
-import socket
-import subprocess
-import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,10 +30,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
-from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import get_application_model
 
-from mm_oauth.services.applications import register_application
+from mm_oauth.services.applications import regenerate_secret, register_application, update_application
 from mm_oauth.services.provider_settings import update_provider_settings
 
 HOST = "127.0.0.1"
@@ -45,10 +41,6 @@ SAMPLE_APP_DESCRIPTION = (
     "A separate web app (another company's, in real life) that lets you sign in with your Example site account."
 )
 CLIENT_FILE_NAME = "sample_client.json"
-PROJECT_DIR = Path(__file__).resolve().parents[4]
-STARTUP_TIMEOUT = 30
-STOP_TIMEOUT = 10
-FORWARDED_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 @dataclass
@@ -121,20 +113,8 @@ def ensure_sample_app(creator, homepage, callback_url):
             is_trusted=False,
         )
         return app, secret, True
-    if app.callback_urls != [callback_url] or app.homepage != homepage:
-        app.callback_urls = [callback_url]
-        app.homepage = homepage
-        app.full_clean(exclude=["client_secret"])
-        app.save(update_fields=["redirect_uris", "homepage", "updated"])
+    update_application(app, homepage=homepage, callback_urls=[callback_url])  # other ports this time
     return app, None, False
-
-
-def regenerate_secret(app):
-    """Give ``app`` a new generated secret (stored hashed on save); return it in plain text."""
-    secret = generate_client_secret()
-    app.client_secret = secret
-    app.save(update_fields=["client_secret", "updated"])
-    return secret
 
 
 def read_client_file(path):
@@ -195,15 +175,6 @@ def setup_sample_client(creator, *, site_port, client_port, var_dir):
     return SampleClientSetup(app, config_path, created, regenerated)
 
 
-def port_in_use(port):
-    """Return whether something already listens on HOST:port."""
-    try:
-        with socket.create_connection((HOST, port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
 def display_path(path):
     """Return ``path`` relative to the current directory when it is inside it."""
     try:
@@ -213,10 +184,9 @@ def display_path(path):
 
 
 class Command(BaseCommand):
-    help = "Set up the demo (users, provider, sample client) and run the site and the sample client."
+    help = "Set up the demo: users, the provider switched on, the sample client registered (make demo runs both)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--no-serve", action="store_true", help="Set up only; do not start the servers.")
         parser.add_argument("--site-port", type=int, default=8000, help="Port of the example site (default 8000).")
         parser.add_argument("--client-port", type=int, default=8001, help="Port of the sample client (default 8001).")
         parser.add_argument(
@@ -235,10 +205,7 @@ class Command(BaseCommand):
         self.stdout.write("Provider: the OAuth 2.0 service provider is on.")
         setup = setup_sample_client(creator, site_port=site_port, client_port=client_port, var_dir=var_dir)
         self.report_sample_client(setup)
-        if options["no_serve"]:
-            self.explain_no_serve(setup.config_path, site_port, client_port, alice)
-            return
-        self.serve(setup.config_path, site_port, client_port, alice)
+        self.print_banner(site_port, client_port, alice)
 
     # Set-up steps
 
@@ -282,100 +249,12 @@ class Command(BaseCommand):
         self.stdout.write(f'Sample client: "{SAMPLE_APP_NAME}" {action}; client ID {setup.app.client_id}')
         self.stdout.write(f"  credentials: {display_path(setup.config_path)} (mode 600)")
 
-    def explain_no_serve(self, config_path, site_port, client_port, alice):
-        python = display_path(sys.executable)
-        self.stdout.write("--no-serve: the servers were not started. `manage.py demo` would run:")
-        self.stdout.write(f"  {python} manage.py runserver {HOST}:{site_port} --noreload")
-        self.stdout.write(
-            f"  {python} -m example_project.sample_client --config {display_path(config_path)} --port {client_port}"
-        )
-        self.stdout.write(self.sign_in_hint(client_port, alice))
-
     def sign_in_hint(self, client_port, alice):
         if alice.password:
             credentials = f"alice / {alice.password}"
         else:
             credentials = "alice (password shown when it was created; --reset-passwords prints a new one)"
         return f"Open http://{HOST}:{client_port}/ and click Sign in; sign in as {credentials}"
-
-    # Serving
-
-    def serve(self, config_path, site_port, client_port, alice):
-        for port in (site_port, client_port):
-            if port_in_use(port):
-                raise CommandError(f"Port {port} on {HOST} is in use (another demo running?); see --help for ports.")
-        connections.close_all()
-        self.stop_signal = None
-        previous_handlers = {signum: signal.signal(signum, self.remember_signal) for signum in FORWARDED_SIGNALS}
-        processes = {}
-        try:
-            processes["site"] = self.start_site(site_port)
-            processes["sample client"] = self.start_client(config_path, client_port)
-            if self.wait_until_listening(processes, {"site": site_port, "sample client": client_port}):
-                self.print_banner(site_port, client_port, alice)
-                self.watch(processes)
-        finally:
-            self.stop_processes(processes, self.stop_signal or signal.SIGTERM)
-            for signum, handler in previous_handlers.items():
-                signal.signal(signum, handler)
-        self.stdout.write("Demo stopped.")
-
-    def remember_signal(self, signum, frame):
-        """Note a stop request; the waiting loops see it and stop the children (nothing is interrupted)."""
-        self.stop_signal = signum
-
-    def child_env(self):
-        env = dict(os.environ, MM_OAUTH_VAR_DIR=str(settings.VAR_DIR), PYTHONUNBUFFERED="1")
-        env.setdefault("DJANGO_SETTINGS_MODULE", "example_project.settings")
-        return env
-
-    def start_site(self, port):
-        command = [sys.executable, str(PROJECT_DIR / "manage.py"), "runserver", f"{HOST}:{port}", "--noreload"]
-        return subprocess.Popen(command, cwd=PROJECT_DIR, env=self.child_env(), start_new_session=True)
-
-    def start_client(self, config_path, port):
-        command = [sys.executable, "-m", "example_project.sample_client", "--config", str(config_path)]
-        command += ["--host", HOST, "--port", str(port)]
-        return subprocess.Popen(command, cwd=PROJECT_DIR, env=self.child_env(), start_new_session=True)
-
-    def wait_until_listening(self, processes, ports):
-        """Wait until each child accepts connections; False if asked to stop first, an error if one exits."""
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        waiting = dict(ports)
-        while waiting:
-            if self.stop_signal is not None:
-                return False
-            for name, port in list(waiting.items()):
-                if processes[name].poll() is not None:
-                    raise CommandError(f"The {name} exited (code {processes[name].returncode}) while starting.")
-                if port_in_use(port):
-                    del waiting[name]
-            if waiting and time.monotonic() > deadline:
-                raise CommandError(f"Timed out waiting for: {', '.join(waiting)}.")
-            if waiting:
-                time.sleep(0.2)
-        return True
-
-    def watch(self, processes):
-        """Return when a signal asks to stop; raise CommandError when a child exits on its own."""
-        while self.stop_signal is None:
-            for name, process in processes.items():
-                if process.poll() is not None:
-                    raise CommandError(f"The {name} exited (code {process.returncode}); stopping the demo.")
-            time.sleep(0.5)
-
-    def stop_processes(self, processes, signum):
-        """Forward ``signum`` to each running child, wait, and kill any that do not stop."""
-        for process in processes.values():
-            if process.poll() is None:
-                process.send_signal(signum)
-        deadline = time.monotonic() + STOP_TIMEOUT
-        for process in processes.values():
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
     def print_banner(self, site_port, client_port, alice):
         rule = "=" * 78
@@ -387,7 +266,7 @@ class Command(BaseCommand):
             "",
             "  " + self.sign_in_hint(client_port, alice),
             "  Example site then asks whether to allow the sample client: choose Allow.",
-            "  Ctrl-C stops both servers.",
+            "  `make demo` starts both now (the Procfile, through honcho); Ctrl-C stops both.",
             rule,
         ]
         self.stdout.write("\n".join(lines))
