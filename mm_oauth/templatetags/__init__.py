@@ -1,0 +1,1 @@
+"""Template tags of mm_oauth: the {% mm_element %} tag its pages render through."""
