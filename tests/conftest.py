@@ -1,13 +1,26 @@
-"""Fixtures shared by the whole suite: users, applications, the provider switch."""
+"""Fixtures shared by the whole suite: users and roles, signed-in clients, applications, tokens, settings.
+
+One name per meaning: ``client`` is pytest-django's anonymous test client,
+``signed_in_client`` the same client signed in as ``user`` (alice),
+``client_for(person)`` a new test client signed in as anyone. Roles (``ROLES``,
+``make_role``) are the names every test of who may do what speaks of.
+"""
 
 import itertools
+from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser, Permission
+from django.core import mail
 from django.core.cache import caches
-from django.utils import translation
+from django.test import Client
+from django.utils import timezone, translation
+from django.utils.crypto import get_random_string
+from oauth2_provider.models import get_access_token_model, set_token_value
 
+from mm_oauth.models import AppAccess, AuditEvent, Membership, Organization
 from mm_oauth.services import organizations as orgs
 from mm_oauth.services import provider_settings
 from mm_oauth.services.applications import register_application
@@ -45,6 +58,80 @@ def user(make_user):
 @pytest.fixture
 def superuser(make_user):
     return make_user("root", is_staff=True, is_superuser=True)
+
+
+# Who may do what is decided by mm_oauth.policy for these kinds of people (tests/test_policy.py).
+ROLES = (
+    "anonymous",
+    "inactive",
+    "plain",  # a signed-in user with no permission
+    "manage_oauth",  # granted mm_oauth.manage_oauth
+    "staff",
+    "manage_system_wide_oauth",  # granted mm_oauth.manage_system_wide_oauth
+    "superuser",
+)
+
+
+@pytest.fixture
+def grant_perm(db):
+    """Return a function granting ``user`` an mm_oauth permission; it returns a fresh user (permissions are cached)."""
+
+    def grant(user, codename):
+        user.user_permissions.add(Permission.objects.get(codename=codename, content_type__app_label="mm_oauth"))
+        return get_user_model().objects.get(pk=user.pk)
+
+    return grant
+
+
+@pytest.fixture
+def make_role(make_user, grant_perm):
+    """Return a function creating a new person of one of ``ROLES`` (an ``AnonymousUser`` for "anonymous")."""
+
+    def make(role):
+        if role == "anonymous":
+            return AnonymousUser()
+        if role == "inactive":
+            return make_user(is_active=False)
+        if role == "staff":
+            return make_user(is_staff=True)
+        if role == "superuser":
+            return make_user(is_staff=True, is_superuser=True)
+        if role in ("manage_oauth", "manage_system_wide_oauth"):
+            return grant_perm(make_user(), role)
+        assert role == "plain", role
+        return make_user()
+
+    return make
+
+
+@pytest.fixture
+def client_for(db):
+    """Return a function giving a new test client signed in as ``person`` (anonymous for None or an AnonymousUser)."""
+
+    def sign_in(person, **client_kwargs):
+        client = Client(**client_kwargs)
+        if person is not None and person.is_authenticated:
+            client.force_login(person)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def signed_in_client(client, user):
+    """pytest-django's ``client``, signed in as ``user`` (alice)."""
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def mm_oauth_settings(settings):
+    """Return a function overriding entries of the ``MM_OAUTH`` dict for this test: ``mm_oauth_settings(X=1)``."""
+
+    def override(**entries):
+        settings.MM_OAUTH = {**settings.MM_OAUTH, **entries}
+
+    return override
 
 
 @pytest.fixture
@@ -110,6 +197,42 @@ def make_app(db):
 
 
 @pytest.fixture
+def app(make_app):
+    """Zapier: a third-party (untrusted) application with an icon and one callback URL."""
+    return make_app(
+        name="Zapier",
+        description="Connects apps",
+        icon_url="https://z.example.com/i.png",
+        callback_urls=["https://z.example.com/cb"],
+    )
+
+
+@pytest.fixture
+def trusted_app(make_app):
+    """An application the site trusts: sign-in asks no consent."""
+    return make_app(name="Trusted tool", is_trusted=True)
+
+
+@pytest.fixture
+def bearer_token(db):
+    """Return a function issuing a real access token for ``user`` and ``app``; it returns the test client's header.
+
+    DOT stores only a checksum of a token (``set_token_value``): the raw value exists only here.
+    """
+
+    def issue(user, app, scope="read write"):
+        raw = get_random_string(40)
+        token = get_access_token_model()(
+            user=user, application=app, scope=scope, expires=timezone.now() + timedelta(hours=1)
+        )
+        set_token_value(token, raw)
+        token.save()
+        return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+    return issue
+
+
+@pytest.fixture
 def owner(make_user):
     """Olivia, who owns the organization ``org``."""
     return make_user("olivia")
@@ -133,3 +256,19 @@ def member(org, owner, make_user):
 def outsider(make_user):
     """Eve, who belongs to no organization."""
     return make_user("eve")
+
+
+@pytest.fixture
+def snapshot(db):
+    """Return a function listing everything the organization pages and endpoints may change."""
+
+    def take():
+        return {
+            "orgs": list(Organization.objects.order_by("pk").values_list("slug", "restrict_third_party_apps")),
+            "members": list(Membership.objects.order_by("pk").values_list("organization_id", "user_id", "role")),
+            "access": list(AppAccess.objects.order_by("pk").values_list("application_id", "state", "decided_by_id")),
+            "audit": AuditEvent.objects.count(),
+            "mail": len(mail.outbox),
+        }
+
+    return take

@@ -14,6 +14,7 @@ SUITES = [
     "tests/test_consent.py",
     "tests/test_app_services.py",
     "tests/test_organizations.py",
+    "tests/test_policy.py",
 ]
 # User IDs travel through these too: with UUID keys they must still be parsed, never a 500.
 UUID_SUITES = [*SUITES, "tests/test_org_api.py", "tests/test_authorized_api.py"]

@@ -6,9 +6,8 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
-from django.contrib.auth.models import Permission
 from django.db import connection
-from django.test import Client, override_settings
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from oauth2_provider.models import get_access_token_model, get_grant_model, get_refresh_token_model
@@ -63,41 +62,10 @@ def error_next_to(page, field):
     return [message for message in page.context["form"].errors[field] if html.escape(message) in wrapper]
 
 
-@pytest.fixture
-def grant(db):
-    def grant(user, codename):
-        user.user_permissions.add(Permission.objects.get(codename=codename, content_type__app_label="mm_oauth"))
-        return get_user_model().objects.get(pk=user.pk)  # a fresh object: permissions are cached per instance
-
-    return grant
-
-
-@pytest.fixture
-def as_user():
-    def sign_in(user, **kwargs):
-        client = Client(**kwargs)
-        client.force_login(user)
-        return client
-
-    return sign_in
-
-
 # ---------------------------------------------------------------------------
-# The permission matrix: every action, every kind of user, restrict_to_admins on and off.
+# Who may do what: tests/test_policy.py holds the rule for every role; here, one row per HTTP outcome.
 # ---------------------------------------------------------------------------
 
-# actor: ((may add, may manage the app) while restricted, (the same) while unrestricted).
-# An "_owner" actor created the app under test; the others look at an app created by a plain user.
-MATRIX = {
-    "plain": ((False, False), (True, False)),
-    "plain_owner": ((False, False), (True, True)),
-    "staff": ((True, False), (True, False)),
-    "staff_owner": ((True, True), (True, True)),
-    "manage_oauth": ((True, False), (True, False)),
-    "manage_oauth_owner": ((True, True), (True, True)),
-    "system_wide": ((True, True), (True, True)),
-    "superuser": ((True, True), (True, True)),
-}
 ACTIONS = [
     "list",
     "add_get",
@@ -112,20 +80,6 @@ ACTIONS = [
 ]
 # Every form POST answers with a redirect (the secret page is a GET of its own).
 ALLOWED_STATUS = {"add_post": 302, "edit_post": 302, "delete_post": 302, "regenerate_post": 302}
-
-
-def make_actor(kind, make_user, grant):
-    base = kind.removesuffix("_owner")
-    if base == "superuser":
-        return make_user(is_staff=True, is_superuser=True)
-    if base == "staff":
-        return make_user(is_staff=True)
-    user = make_user()
-    if base == "manage_oauth":
-        return grant(user, "manage_oauth")
-    if base == "system_wide":
-        return grant(user, "manage_system_wide_oauth")
-    return user
 
 
 def perform(client, action, app):
@@ -152,29 +106,35 @@ def perform(client, action, app):
     return response, after["client_secret"] != before["client_secret"]
 
 
-@pytest.mark.parametrize("restricted", [True, False], ids=["restricted", "unrestricted"])
+APP_ACTIONS = [action for action in ACTIONS if action not in ("list", "add_get", "add_post")]
+
+
 @pytest.mark.parametrize("action", ACTIONS)
-@pytest.mark.parametrize("kind", list(MATRIX))
-def test_permission_matrix(kind, action, restricted, make_user, grant, make_app, as_user):
-    update_provider_settings(restrict_to_admins=restricted)
-    actor = make_actor(kind, make_user, grant)
-    app = make_app(creator=actor if kind.endswith("_owner") else make_user())
-    may_add, may_manage = MATRIX[kind][0 if restricted else 1]
+def test_a_user_who_may_register_does_everything_with_their_own_app(action, make_role, make_app, client_for):
+    update_provider_settings(restrict_to_admins=False)
+    owner = make_role("plain")
+    app = make_app(creator=owner)
+    response, took_effect = perform(client_for(owner), action, app)
+    assert response.status_code == ALLOWED_STATUS.get(action, 200)
+    assert took_effect
 
-    response, took_effect = perform(as_user(actor), action, app)
 
-    if action == "list":
-        allowed, denied_status = True, None
-    elif action.startswith("add"):
-        allowed, denied_status = may_add, 403
-    else:
-        allowed, denied_status = may_manage, 404
-    if allowed:
-        assert response.status_code == ALLOWED_STATUS.get(action, 200)
-        assert took_effect
-    else:
-        assert response.status_code == denied_status
-        assert not took_effect or action.endswith("_get")
+@pytest.mark.parametrize("action", APP_ACTIONS)
+def test_someone_elses_app_is_404_and_stays_unchanged(action, make_role, make_app, client_for):
+    staff = make_role("staff")  # may register apps; manages only their own
+    app = make_app(creator=make_role("plain"))
+    response, took_effect = perform(client_for(staff), action, app)
+    assert response.status_code == 404
+    assert not took_effect or action.endswith("_get")
+
+
+@pytest.mark.parametrize("action", APP_ACTIONS)
+def test_a_system_wide_manager_manages_someone_elses_app(action, make_role, make_app, client_for):
+    manager = make_role("manage_system_wide_oauth")
+    app = make_app(creator=make_role("plain"))
+    response, took_effect = perform(client_for(manager), action, app)
+    assert response.status_code == ALLOWED_STATUS.get(action, 200)
+    assert took_effect
 
 
 @pytest.mark.parametrize("action", ACTIONS)
@@ -203,15 +163,18 @@ def test_every_page_is_501_while_the_provider_is_off(action, signed_in, superuse
         assert not took_effect
 
 
-def test_an_unknown_client_id_is_404(superuser, as_user):
-    client = as_user(superuser)
+def test_an_unknown_client_id_is_404(superuser, client_for):
+    client = client_for(superuser)
     for name in ("edit", "delete", "regenerate"):
         assert client.get(reverse(f"mm_oauth:apps-{name}", args=["no-such-app"])).status_code == 404
 
 
-def test_users_who_may_not_register_get_a_403_page_saying_why(user, as_user):
-    response = as_user(user).get(ADD_URL)
+@pytest.mark.parametrize("action", ["add_get", "add_post"])
+def test_users_who_may_not_register_get_a_403_page_saying_why(action, make_role, make_app, client_for):
+    plain = make_role("plain")  # while registration is restricted to admins (the default)
+    response, took_effect = perform(client_for(plain), action, make_app(creator=plain))
     assert response.status_code == 403
+    assert not took_effect or action == "add_get"
     assert "Only system admins can register OAuth 2.0 applications on this site." in response.content.decode()
     assert "mm_oauth/apps/not_allowed.html" in [t.name for t in response.templates]
 
@@ -220,10 +183,10 @@ def test_users_who_may_not_register_get_a_403_page_saying_why(user, as_user):
     "name, args",
     [("apps-add", []), ("apps-edit", [None]), ("apps-delete", [None]), ("apps-regenerate", [None])],
 )
-def test_every_post_needs_the_csrf_token(name, args, superuser, make_app, as_user):
+def test_every_post_needs_the_csrf_token(name, args, superuser, make_app, client_for):
     app = make_app(creator=superuser)
     target = reverse(f"mm_oauth:{name}", args=[app.client_id] if args else [])
-    client = as_user(superuser, enforce_csrf_checks=True)
+    client = client_for(superuser, enforce_csrf_checks=True)
     data = {**GOOD, "name": "Changed"} if name == "apps-add" else edit_data(app, name="Changed")
     count = Application.objects.count()
 
@@ -241,9 +204,9 @@ def test_every_post_needs_the_csrf_token(name, args, superuser, make_app, as_use
     assert changed
 
 
-def test_every_page_extends_mm_oauth_base(superuser, make_app, as_user):
+def test_every_page_extends_mm_oauth_base(superuser, make_app, client_for):
     app = make_app(creator=superuser)
-    client = as_user(superuser)
+    client = client_for(superuser)
     pages = [
         client.get(LIST_URL),
         client.get(ADD_URL),
@@ -343,8 +306,8 @@ def assert_refused(response, field, message):
 
 
 @pytest.mark.parametrize("field, value, message", BAD_VALUES)
-def test_add_refuses_a_bad_value_next_to_its_field_and_saves_nothing(field, value, message, superuser, as_user):
-    response = as_user(superuser).post(ADD_URL, {**GOOD, field: value})
+def test_add_refuses_a_bad_value_next_to_its_field_and_saves_nothing(field, value, message, superuser, client_for):
+    response = client_for(superuser).post(ADD_URL, {**GOOD, field: value})
     assert_refused(response, field, message)
     assert not Application.objects.exists()
     assert "client-secret" not in response.content.decode()
@@ -352,19 +315,19 @@ def test_add_refuses_a_bad_value_next_to_its_field_and_saves_nothing(field, valu
 
 @pytest.mark.parametrize("field, value, message", [row for row in BAD_VALUES if row[0] != "client_type"])
 def test_edit_refuses_a_bad_value_next_to_its_field_and_changes_nothing(
-    field, value, message, superuser, make_app, as_user
+    field, value, message, superuser, make_app, client_for
 ):
     app = make_app(creator=superuser)
     before = Application.objects.filter(pk=app.pk).values().get()
     data = edit_data(app, **{field: value}, confirm_callbacks="1")
-    response = as_user(superuser).post(url("edit", app), data)
+    response = client_for(superuser).post(url("edit", app), data)
     assert_refused(response, field, message)
     assert Application.objects.filter(pk=app.pk).values().get() == before
 
 
-def test_every_bad_field_is_reported_at_once(superuser, as_user):
+def test_every_bad_field_is_reported_at_once(superuser, client_for):
     bad = {"name": "", "description": "", "homepage": "nope", "icon_url": "nope", "callback_urls": "nope"}
-    response = as_user(superuser).post(ADD_URL, {**GOOD, **bad})
+    response = client_for(superuser).post(ADD_URL, {**GOOD, **bad})
     assert set(response.context["form"].errors) == set(bad)
     for field in bad:
         assert error_next_to(response, field)
@@ -398,8 +361,8 @@ def test_every_bad_field_is_reported_at_once(superuser, as_user):
         ),
     ],
 )
-def test_add_accepts_good_values(changes, expected, superuser, as_user):
-    response = as_user(superuser).post(ADD_URL, {**GOOD, **changes}, follow=True)
+def test_add_accepts_good_values(changes, expected, superuser, client_for):
+    response = client_for(superuser).post(ADD_URL, {**GOOD, **changes}, follow=True)
     assert response.status_code == 200 and "mm_oauth/apps/secret.html" in [t.name for t in response.templates]
     app = Application.objects.get()
     for field, value in expected.items():
@@ -407,9 +370,9 @@ def test_add_accepts_good_values(changes, expected, superuser, as_user):
     assert app.user == superuser
 
 
-@override_settings(MM_OAUTH={"ALLOW_HTTP_CALLBACKS": True})
-def test_plain_http_callbacks_for_any_host_when_the_site_allows_them(superuser, as_user):
-    client = as_user(superuser)
+def test_plain_http_callbacks_for_any_host_when_the_site_allows_them(superuser, client_for, mm_oauth_settings):
+    mm_oauth_settings(ALLOW_HTTP_CALLBACKS=True)
+    client = client_for(superuser)
     response = client.post(ADD_URL, {**GOOD, "callback_urls": "http://app.example.com/cb"})
     assert response.status_code == 302
     assert Application.objects.get().callback_urls == ["http://app.example.com/cb"]
@@ -417,8 +380,8 @@ def test_plain_http_callbacks_for_any_host_when_the_site_allows_them(superuser, 
     assert_refused(refused, "callback_urls", "must not contain a user name or password")
 
 
-def test_a_public_client_is_told_it_has_no_secret(superuser, as_user):
-    client = as_user(superuser)
+def test_a_public_client_is_told_it_has_no_secret(superuser, client_for):
+    client = client_for(superuser)
     response = client.post(ADD_URL, {**GOOD, "client_type": "public"}, follow=True)
     content = response.content.decode()
     assert "OAuth 2.0 Application Added" in content
@@ -434,24 +397,24 @@ def test_a_public_client_is_told_it_has_no_secret(superuser, as_user):
 # ---------------------------------------------------------------------------
 
 
-def test_is_trusted_is_rendered_for_superusers_only(superuser, make_user, as_user):
-    assert 'name="is_trusted"' in as_user(superuser).get(ADD_URL).content.decode()
+def test_is_trusted_is_rendered_for_superusers_only(superuser, make_user, client_for):
+    assert 'name="is_trusted"' in client_for(superuser).get(ADD_URL).content.decode()
     staff = make_user(is_staff=True)
-    assert 'name="is_trusted"' not in as_user(staff).get(ADD_URL).content.decode()
+    assert 'name="is_trusted"' not in client_for(staff).get(ADD_URL).content.decode()
 
 
-def test_a_forged_is_trusted_from_a_non_superuser_is_ignored_on_add(make_user, as_user):
+def test_a_forged_is_trusted_from_a_non_superuser_is_ignored_on_add(make_user, client_for):
     staff = make_user(is_staff=True)
-    response = as_user(staff).post(ADD_URL, {**GOOD, "is_trusted": "on"})
+    response = client_for(staff).post(ADD_URL, {**GOOD, "is_trusted": "on"})
     assert response.status_code == 302
     assert Application.objects.get().is_trusted is False
 
 
 @pytest.mark.parametrize("trusted", [True, False])
-def test_is_trusted_is_kept_when_a_non_superuser_edits(trusted, make_user, make_app, as_user):
+def test_is_trusted_is_kept_when_a_non_superuser_edits(trusted, make_user, make_app, client_for):
     staff = make_user(is_staff=True)
     app = make_app(creator=staff, is_trusted=trusted)
-    client = as_user(staff)
+    client = client_for(staff)
     assert 'name="is_trusted"' not in client.get(url("edit", app)).content.decode()
     forged = "" if trusted else "on"
     response = client.post(url("edit", app), edit_data(app, name="Renamed", is_trusted=forged))
@@ -460,8 +423,8 @@ def test_is_trusted_is_kept_when_a_non_superuser_edits(trusted, make_user, make_
     assert app.name == "Renamed" and app.is_trusted is trusted
 
 
-def test_a_superuser_sets_and_clears_is_trusted(superuser, as_user):
-    client = as_user(superuser)
+def test_a_superuser_sets_and_clears_is_trusted(superuser, client_for):
+    client = client_for(superuser)
     client.post(ADD_URL, {**GOOD, "is_trusted": "on"})
     app = Application.objects.get()
     assert app.is_trusted and app.skip_authorization
@@ -486,8 +449,8 @@ def post_then_follow(client, target, data=None):
     return location, client.get(location)
 
 
-def test_the_secret_is_shown_once_and_never_again(superuser, as_user):
-    client = as_user(superuser)
+def test_the_secret_is_shown_once_and_never_again(superuser, client_for):
+    client = client_for(superuser)
     data = {**GOOD, "callback_urls": "https://a.example.com/1\nhttps://a.example.com/2"}
     location, response = post_then_follow(client, ADD_URL, data)
     app = Application.objects.get()
@@ -508,8 +471,8 @@ def test_the_secret_is_shown_once_and_never_again(superuser, as_user):
     assert secret not in str(dict(client.session.items()))
 
 
-def test_reloading_the_secret_page_says_it_was_shown_and_registers_nothing(superuser, as_user):
-    client = as_user(superuser)
+def test_reloading_the_secret_page_says_it_was_shown_and_registers_nothing(superuser, client_for):
+    client = client_for(superuser)
     location, first = post_then_follow(client, ADD_URL, GOOD)
     secret = secret_on(first)
 
@@ -522,9 +485,9 @@ def test_reloading_the_secret_page_says_it_was_shown_and_registers_nothing(super
     assert check_password(secret, app.client_secret)  # the reload changed nothing
 
 
-def test_regenerating_shows_the_new_secret_once_and_the_old_one_stops_working(superuser, make_app, as_user):
+def test_regenerating_shows_the_new_secret_once_and_the_old_one_stops_working(superuser, make_app, client_for):
     app = make_app(creator=superuser)
-    client = as_user(superuser)
+    client = client_for(superuser)
     confirm = client.get(url("regenerate", app)).content.decode()
     assert "Access tokens and refresh tokens already issued stay valid." in confirm
     assert "The current secret stops working for new token requests at once" in confirm
@@ -546,27 +509,27 @@ def test_regenerating_shows_the_new_secret_once_and_the_old_one_stops_working(su
     assert check_password(secret, app.client_secret)  # no second secret was issued
 
 
-def test_the_secret_page_of_an_app_one_may_not_manage_is_404(superuser, make_user, make_app, as_user):
+def test_the_secret_page_of_an_app_one_may_not_manage_is_404(superuser, make_user, make_app, client_for):
     update_provider_settings(restrict_to_admins=False)
     app = make_app(creator=superuser)
-    client = as_user(superuser)
+    client = client_for(superuser)
     client.post(url("regenerate", app))
-    assert as_user(make_user()).get(url("secret", app)).status_code == 404
+    assert client_for(make_user()).get(url("secret", app)).status_code == 404
     assert secret_on(client.get(url("secret", app)))  # the pending secret is still there for its owner
 
 
-def test_visiting_the_secret_page_without_a_new_secret_shows_none(superuser, make_app, as_user):
+def test_visiting_the_secret_page_without_a_new_secret_shows_none(superuser, make_app, client_for):
     app = make_app(creator=superuser)
-    response = as_user(superuser).get(url("secret", app))
+    response = client_for(superuser).get(url("secret", app))
     assert response.status_code == 200
     content = response.content.decode()
     assert ALREADY_SHOWN in content and app.plain_secret not in content and app.client_id in content
 
 
-def test_an_error_report_from_the_secret_page_leaves_the_secret_out(superuser, as_user, monkeypatch):
+def test_an_error_report_from_the_secret_page_leaves_the_secret_out(superuser, client_for, monkeypatch):
     from django.views.debug import ExceptionReporter
 
-    client = as_user(superuser)
+    client = client_for(superuser)
     client.post(ADD_URL, GOOD)
     app = Application.objects.get()
     secret = client.session["mm_oauth_pending_secrets"][app.client_id]["secret"]
@@ -582,10 +545,12 @@ def test_an_error_report_from_the_secret_page_leaves_the_secret_out(superuser, a
     assert "secret_page" in report and secret not in report
 
 
-@override_settings(MM_OAUTH={"SECRET_ROTATION_GRACE_SECONDS": 300})
-def test_regenerating_with_a_grace_period_says_the_old_secret_keeps_working(superuser, make_app, as_user):
+def test_regenerating_with_a_grace_period_says_the_old_secret_keeps_working(
+    superuser, make_app, client_for, mm_oauth_settings
+):
+    mm_oauth_settings(SECRET_ROTATION_GRACE_SECONDS=300)
     app = make_app(creator=superuser)
-    client = as_user(superuser)
+    client = client_for(superuser)
     confirm = client.get(url("regenerate", app)).content.decode()
     assert "keeps working for new token requests for 300 more seconds" in confirm
     _, response = post_then_follow(client, url("regenerate", app))
@@ -594,9 +559,9 @@ def test_regenerating_with_a_grace_period_says_the_old_secret_keeps_working(supe
     assert app.previous_secret_matches(app.plain_secret)
 
 
-def test_a_public_client_has_no_secret_to_regenerate(superuser, make_app, as_user):
+def test_a_public_client_has_no_secret_to_regenerate(superuser, make_app, client_for):
     app = make_app(creator=superuser, client_type="public")
-    client = as_user(superuser)
+    client = client_for(superuser)
     assert url("regenerate", app) not in client.get(LIST_URL).content.decode()
     page = client.get(url("regenerate", app))
     assert "no client secret to regenerate" in page.content.decode() and "<form" not in _section(page)
@@ -616,17 +581,17 @@ def _section(page):
 # ---------------------------------------------------------------------------
 
 
-def test_a_name_only_edit_saves_directly(superuser, make_app, as_user):
+def test_a_name_only_edit_saves_directly(superuser, make_app, client_for):
     app = make_app(creator=superuser)
-    response = as_user(superuser).post(url("edit", app), edit_data(app, name="New name"))
+    response = client_for(superuser).post(url("edit", app), edit_data(app, name="New name"))
     assert response.status_code == 302 and response["Location"] == LIST_URL
     app.refresh_from_db()
     assert app.name == "New name"
 
 
-def test_changing_callbacks_asks_for_confirmation_first(superuser, make_app, as_user):
+def test_changing_callbacks_asks_for_confirmation_first(superuser, make_app, client_for):
     app = make_app(creator=superuser, callback_urls=["https://a.example.com/old", "https://a.example.com/kept"])
-    client = as_user(superuser)
+    client = client_for(superuser)
     new = "https://a.example.com/kept\nhttps://a.example.com/new"
     response = client.post(url("edit", app), edit_data(app, name="Renamed", callback_urls=new))
 
@@ -648,19 +613,19 @@ def test_changing_callbacks_asks_for_confirmation_first(superuser, make_app, as_
     assert app.name == "Renamed" and app.callback_urls == ["https://a.example.com/kept", "https://a.example.com/new"]
 
 
-def test_reordering_callbacks_warns_that_the_default_changes(superuser, make_app, as_user):
+def test_reordering_callbacks_warns_that_the_default_changes(superuser, make_app, client_for):
     app = make_app(creator=superuser, callback_urls=["https://a.example.com/1", "https://a.example.com/2"])
-    response = as_user(superuser).post(
+    response = client_for(superuser).post(
         url("edit", app), edit_data(app, callback_urls="https://a.example.com/2\nhttps://a.example.com/1")
     )
     assert response.context["new_default"] == "https://a.example.com/2"
     assert not response.context["removed"] and not response.context["added"]
 
 
-def test_going_back_from_the_confirmation_keeps_the_typed_values_and_saves_nothing(superuser, make_app, as_user):
+def test_going_back_from_the_confirmation_keeps_the_typed_values_and_saves_nothing(superuser, make_app, client_for):
     app = make_app(creator=superuser)
     data = edit_data(app, callback_urls="https://b.example.com/cb", confirm_callbacks="1", back="1")
-    response = as_user(superuser).post(url("edit", app), data)
+    response = client_for(superuser).post(url("edit", app), data)
     assert "mm_oauth/apps/form.html" in [t.name for t in response.templates]
     assert "https://b.example.com/cb" in response.content.decode()
     assert 'name="confirm_callbacks"' not in response.content.decode()
@@ -668,9 +633,9 @@ def test_going_back_from_the_confirmation_keeps_the_typed_values_and_saves_nothi
     assert app.callback_urls == ["https://app.example.com/callback"]
 
 
-def test_the_edit_form_is_prefilled_without_any_secret(superuser, make_app, as_user):
+def test_the_edit_form_is_prefilled_without_any_secret(superuser, make_app, client_for):
     app = make_app(creator=superuser, callback_urls=["https://a.example.com/1", "https://a.example.com/2"])
-    response = as_user(superuser).get(url("edit", app))
+    response = client_for(superuser).get(url("edit", app))
     form = response.context["form"]
     assert form["name"].value() == app.name
     assert form["callback_urls"].value() == "https://a.example.com/1\nhttps://a.example.com/2"
@@ -682,13 +647,13 @@ def test_the_edit_form_is_prefilled_without_any_secret(superuser, make_app, as_u
 # ---------------------------------------------------------------------------
 
 
-def test_delete_confirms_then_revokes_every_token_for_all_users(superuser, user, make_user, make_app, as_user):
+def test_delete_confirms_then_revokes_every_token_for_all_users(superuser, user, make_user, make_app, client_for):
     app = make_app(creator=superuser)
     other_app = make_app(creator=superuser)
     issue_tokens(app, user, 3)
     issue_tokens(app, make_user(), 2)
     issue_tokens(other_app, user, 1)
-    client = as_user(superuser)
+    client = client_for(superuser)
 
     confirm = client.get(url("delete", app))
     assert "revokes all its access tokens, refresh tokens and authorizations, for all users" in confirm.content.decode()
@@ -714,7 +679,7 @@ def row_of(content, app):
     return content[start : end if end != -1 else len(content)]
 
 
-def test_the_list_shows_each_apps_details(superuser, make_user, make_app, as_user):
+def test_the_list_shows_each_apps_details(superuser, make_user, make_app, client_for):
     creator = make_user("carol")
     app = make_app(
         creator=creator,
@@ -725,7 +690,7 @@ def test_the_list_shows_each_apps_details(superuser, make_user, make_app, as_use
         callback_urls=["https://z.example.com/1", "https://z.example.com/2"],
     )
     plain = make_app(creator=None, name="Plain")
-    content = as_user(superuser).get(LIST_URL).content.decode()
+    content = client_for(superuser).get(LIST_URL).content.decode()
     row = row_of(content, app)
     for text in ("Zapier", "Connects apps", app.client_id, "https://z.example.com/1", "https://z.example.com/2"):
         assert text in row
@@ -736,29 +701,29 @@ def test_the_list_shows_each_apps_details(superuser, make_user, make_app, as_use
     assert "mm_oauth/app-icon.svg" in plain_row and "Created by the system on" in plain_row
 
 
-def test_owners_see_only_their_apps_and_system_wide_managers_see_all(make_user, make_app, grant, as_user):
+def test_owners_see_only_their_apps_and_system_wide_managers_see_all(make_user, make_role, make_app, client_for):
     update_provider_settings(restrict_to_admins=False)
     alice, bob = make_user(), make_user()
     mine, theirs = make_app(creator=alice, name="Mine"), make_app(creator=bob, name="Theirs")
-    alice_page = as_user(alice).get(LIST_URL)
+    alice_page = client_for(alice).get(LIST_URL)
     assert list(alice_page.context["apps"]) == [mine]
-    manager = grant(make_user(), "manage_system_wide_oauth")
-    assert set(as_user(manager).get(LIST_URL).context["apps"]) == {mine, theirs}
+    manager = make_role("manage_system_wide_oauth")
+    assert set(client_for(manager).get(LIST_URL).context["apps"]) == {mine, theirs}
 
 
-def test_the_list_filters_by_name(superuser, make_app, as_user):
+def test_the_list_filters_by_name(superuser, make_app, client_for):
     make_app(name="Zapier"), make_app(name="Slack bridge"), make_app(name="Zendesk")
-    response = as_user(superuser).get(LIST_URL, {"q": "  z  "})
+    response = client_for(superuser).get(LIST_URL, {"q": "  z  "})
     assert sorted(app.name for app in response.context["apps"]) == ["Zapier", "Zendesk"]
     assert 'value="z"' in response.content.decode()
-    empty = as_user(superuser).get(LIST_URL, {"q": "nothing"})
+    empty = client_for(superuser).get(LIST_URL, {"q": "nothing"})
     assert "No OAuth 2.0 applications match “nothing”." in empty.content.decode()
 
 
-def test_the_list_is_paginated(superuser, make_app, as_user):
+def test_the_list_is_paginated(superuser, make_app, client_for):
     for i in range(25):
         make_app(name=f"App {i:02}")
-    client = as_user(superuser)
+    client = client_for(superuser)
     first = client.get(LIST_URL, {"q": "App"})
     assert len(first.context["apps"]) == 20 and "Page 1 of 2" in first.content.decode()
     assert "?q=App&amp;page=2" in first.content.decode()
@@ -768,26 +733,26 @@ def test_the_list_is_paginated(superuser, make_app, as_user):
     assert len(client.get(LIST_URL, {"page": "x"}).context["apps"]) == 20
 
 
-def test_the_empty_state_and_the_add_button(superuser, as_user):
-    content = as_user(superuser).get(LIST_URL).content.decode()
+def test_the_empty_state_and_the_add_button(superuser, client_for):
+    content = client_for(superuser).get(LIST_URL).content.decode()
     assert "No OAuth 2.0 applications yet." in content
     assert f'href="{ADD_URL}"' in content
 
 
-def test_users_who_may_not_register_see_why_and_no_add_button(user, make_app, as_user):
+def test_users_who_may_not_register_see_why_and_no_add_button(user, make_app, client_for):
     make_app(creator=user)  # registered while registration was open to everyone
-    response = as_user(user).get(LIST_URL)
+    response = client_for(user).get(LIST_URL)
     content = response.content.decode()
     assert "Only system admins can register OAuth 2.0 applications on this site." in content
     assert f'href="{ADD_URL}"' not in content and not response.context["apps"]
 
 
-@override_settings(MM_OAUTH={"SETTINGS_CACHE_SECONDS": 300})
 @pytest.mark.parametrize("viewer", ["superuser", "owner"])
-def test_the_list_runs_the_same_queries_for_1_or_500_apps(viewer, superuser, make_user, as_user):
+def test_the_list_runs_the_same_queries_for_1_or_500_apps(viewer, superuser, make_user, client_for, mm_oauth_settings):
+    mm_oauth_settings(SETTINGS_CACHE_SECONDS=300)
     User = get_user_model()
     owner = make_user(is_staff=True)
-    client = as_user(superuser if viewer == "superuser" else owner)
+    client = client_for(superuser if viewer == "superuser" else owner)
     counts = {}
     for total in (1, 500):
         Application.objects.all().delete()

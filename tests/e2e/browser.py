@@ -6,6 +6,9 @@ import requests
 
 from tests.conftest import PASSWORD
 
+# Registered by the end-to-end apps, never contacted: the test reads the redirect instead (RFC 8252 loopback).
+LOOPBACK_CALLBACK = "http://127.0.0.1:9/callback"
+
 
 def csrf_from(html):
     match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
