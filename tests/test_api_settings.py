@@ -4,7 +4,6 @@ import json
 
 import pytest
 from django.test import Client
-from oauth2_provider.models import get_access_token_model
 
 from mm_oauth.models import ProviderSettings
 from mm_oauth.services import provider_settings
@@ -17,7 +16,7 @@ def put(client, body, **headers):
 
 
 @pytest.fixture
-def admin_client(superuser):
+def superuser_csrf_client(superuser):
     """A superuser's browser session, with CSRF enforced as in production."""
     client = Client(enforce_csrf_checks=True)
     client.force_login(superuser)
@@ -31,8 +30,8 @@ def csrf(client):
 
 
 @pytest.mark.django_db
-def test_superuser_reads_the_defaults(admin_client):
-    response = admin_client.get(URL)
+def test_superuser_reads_the_defaults(superuser_csrf_client):
+    response = superuser_csrf_client.get(URL)
     assert response.status_code == 200
     data = response.json()
     assert {k: data[k] for k in ProviderSettings.FLAGS} == {
@@ -44,8 +43,10 @@ def test_superuser_reads_the_defaults(admin_client):
 
 
 @pytest.mark.django_db
-def test_superuser_changes_settings_and_every_read_sees_it(admin_client, superuser):
-    response = put(admin_client, {"enable_provider": True, "allow_icon_override": True}, **csrf(admin_client))
+def test_superuser_changes_settings_and_every_read_sees_it(superuser_csrf_client, superuser):
+    response = put(
+        superuser_csrf_client, {"enable_provider": True, "allow_icon_override": True}, **csrf(superuser_csrf_client)
+    )
     assert response.status_code == 200, response.content
     assert response.json()["enable_provider"] is True
     assert response.json()["updated_by"] == str(superuser.pk)
@@ -56,8 +57,8 @@ def test_superuser_changes_settings_and_every_read_sees_it(admin_client, superus
 
 
 @pytest.mark.django_db
-def test_put_without_csrf_token_is_refused(admin_client):
-    response = put(admin_client, {"enable_provider": True})
+def test_put_without_csrf_token_is_refused(superuser_csrf_client):
+    response = put(superuser_csrf_client, {"enable_provider": True})
     assert response.status_code == 403
     assert "CSRF" in response.json()["message"]
     assert not ProviderSettings.objects.filter(enable_provider=True).exists()
@@ -73,8 +74,8 @@ def test_put_without_csrf_token_is_refused(admin_client):
         ({"enable_provider": True, "surprise": True}, "surprise"),
     ],
 )
-def test_bad_input_names_the_field_and_changes_nothing(admin_client, body, field):
-    response = put(admin_client, body, **csrf(admin_client))
+def test_bad_input_names_the_field_and_changes_nothing(superuser_csrf_client, body, field):
+    response = put(superuser_csrf_client, body, **csrf(superuser_csrf_client))
     assert response.status_code == 400
     data = response.json()
     assert data["id"] == "api.invalid_request"
@@ -85,8 +86,10 @@ def test_bad_input_names_the_field_and_changes_nothing(admin_client, body, field
 
 
 @pytest.mark.django_db
-def test_malformed_json_is_a_clear_400(admin_client):
-    response = admin_client.put(URL, "{not json", content_type="application/json", **csrf(admin_client))
+def test_malformed_json_is_a_clear_400(superuser_csrf_client):
+    response = superuser_csrf_client.put(
+        URL, "{not json", content_type="application/json", **csrf(superuser_csrf_client)
+    )
     assert response.status_code == 400
     assert response.json()["id"] == "api.invalid_json"
 
@@ -108,18 +111,7 @@ def test_staff_who_are_not_superusers_are_refused(client, make_user):
 
 
 @pytest.mark.django_db
-def test_oauth_tokens_may_not_manage_settings_even_a_superusers(superuser, make_app, provider_on):
-    from datetime import timedelta
-
-    from django.utils import timezone
-    from oauth2_provider.models import set_token_value
-
-    app = make_app(is_trusted=True)
-    token = get_access_token_model()(
-        user=superuser, application=app, scope="read write", expires=timezone.now() + timedelta(hours=1)
-    )
-    set_token_value(token, "raw-token-value-for-test-0123456789")
-    token.save()
-    response = Client().get(URL, HTTP_AUTHORIZATION="Bearer raw-token-value-for-test-0123456789")
+def test_oauth_tokens_may_not_manage_settings_even_a_superusers(superuser, trusted_app, bearer_token, provider_on):
+    response = Client().get(URL, **bearer_token(superuser, trusted_app))
     assert response.status_code == 403
     assert "OAuth 2.0 applications" in response.json()["message"]

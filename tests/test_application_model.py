@@ -210,8 +210,8 @@ def test_plain_http_only_on_loopback_and_never_credentials(url, accepted):
 
 
 @pytest.mark.django_db
-def test_a_site_may_allow_plain_http_callbacks_for_any_host(settings):
-    settings.MM_OAUTH = {"ALLOW_HTTP_CALLBACKS": True}
+def test_a_site_may_allow_plain_http_callbacks_for_any_host(mm_oauth_settings):
+    mm_oauth_settings(ALLOW_HTTP_CALLBACKS=True)
     app, _ = register(callback_urls=["http://app.example.com/cb"])
     assert app.callback_urls == ["http://app.example.com/cb"]
     with pytest.raises(ValidationError):
@@ -253,31 +253,25 @@ def test_a_confidential_client_with_two_loopback_ports_may_use_either():
     assert not app.redirect_uri_allowed("http://127.0.0.1:8003/cb")
 
 
-@pytest.fixture
-def signed_in(client, user, provider_on):
-    client.force_login(user)
-    return client
-
-
 def authorize_request(client, app, redirect_uri, **extra):
     params = {"response_type": "code", "client_id": app.client_id, "redirect_uri": redirect_uri, "state": "s"}
     return client.get("/oauth/authorize", {**params, **extra})
 
 
 @pytest.mark.django_db
-def test_a_confidential_client_on_another_loopback_port_gets_the_error_page(signed_in):
+def test_a_confidential_client_on_another_loopback_port_gets_the_error_page(signed_in_client, provider_on):
     app, _ = register(callback_urls=["http://127.0.0.1:8765/cb"], is_trusted=True)
-    response = authorize_request(signed_in, app, "http://127.0.0.1:9999/cb")
+    response = authorize_request(signed_in_client, app, "http://127.0.0.1:9999/cb")
     assert response.status_code == 400 and "Location" not in response
-    exact = authorize_request(signed_in, app, "http://127.0.0.1:8765/cb")
+    exact = authorize_request(signed_in_client, app, "http://127.0.0.1:8765/cb")
     assert exact.status_code == 302 and exact["Location"].startswith("http://127.0.0.1:8765/cb?")
 
 
 @pytest.mark.django_db
-def test_a_public_client_may_use_any_loopback_port(signed_in):
+def test_a_public_client_may_use_any_loopback_port(signed_in_client, provider_on):
     from tests.oauth_helpers import authorize, pkce_pair
 
     app, _ = register(callback_urls=["http://127.0.0.1:8765/cb"], is_trusted=True, client_type="public")
     _, challenge = pkce_pair()
-    query = authorize(signed_in, app, redirect_uri="http://127.0.0.1:9999/cb", challenge=challenge)
+    query = authorize(signed_in_client, app, redirect_uri="http://127.0.0.1:9999/cb", challenge=challenge)
     assert query["code"] and query["state"] == "xyz"

@@ -14,21 +14,15 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("provider_on")]
 URL = "/account/security/oauth-apps/"
 
 
-@pytest.fixture
-def browser(client, user):
-    client.force_login(user)
-    return client
+def test_empty_state(signed_in_client):
+    assert "No OAuth 2.0 applications are authorized." in signed_in_client.get(URL).content.decode()
 
 
-def test_empty_state(browser):
-    assert "No OAuth 2.0 applications are authorized." in browser.get(URL).content.decode()
-
-
-def test_lists_each_authorized_app_with_its_details(browser, user, make_app):
+def test_lists_each_authorized_app_with_its_details(signed_in_client, user, make_app):
     app = make_app(name="Zapier", description="Connects apps", icon_url="https://z.example.com/icon.png")
     record_grant(user, app, ["read"])
     touch(user, app)
-    page = browser.get(URL).content.decode()
+    page = signed_in_client.get(URL).content.decode()
     assert "Zapier" in page and "Connects apps" in page and "https://app.example.com/" in page
     assert 'src="https://z.example.com/icon.png"' in page
     assert "Read your profile and the data you can see" in page
@@ -36,13 +30,13 @@ def test_lists_each_authorized_app_with_its_details(browser, user, make_app):
     assert "No OAuth 2.0 applications are authorized." not in page
 
 
-def test_only_your_own_authorizations_are_listed(browser, make_user, make_app):
+def test_only_your_own_authorizations_are_listed(signed_in_client, make_user, make_app):
     record_grant(make_user("bob"), make_app(name="Bobs App"), ["read"])
-    assert "Bobs App" not in browser.get(URL).content.decode()
+    assert "Bobs App" not in signed_in_client.get(URL).content.decode()
 
 
-def test_the_account_page_links_here(browser):
-    assert URL in browser.get("/account/").content.decode()
+def test_the_account_page_links_here(signed_in_client):
+    assert URL in signed_in_client.get("/account/").content.decode()
 
 
 def test_sign_in_is_required(client):
@@ -50,19 +44,19 @@ def test_sign_in_is_required(client):
     assert response.status_code == 302 and response["Location"].startswith("/login/")
 
 
-def test_deauthorize_confirms_then_revokes_and_the_next_sign_in_asks_again(browser, user, make_app):
+def test_deauthorize_confirms_then_revokes_and_the_next_sign_in_asks_again(signed_in_client, user, make_app):
     app = make_app(name="Zapier")
-    authorize(browser, app)
+    authorize(signed_in_client, app)
     issue_tokens(app, user, 2)
-    confirm = browser.get(f"{URL}{app.client_id}/deauthorize/")
+    confirm = signed_in_client.get(f"{URL}{app.client_id}/deauthorize/")
     assert confirm.status_code == 200 and "Zapier" in confirm.content.decode()
-    response = browser.post(f"{URL}{app.client_id}/deauthorize/")
+    response = signed_in_client.post(f"{URL}{app.client_id}/deauthorize/")
     assert response.status_code == 302 and response["Location"] == URL
     assert not Consent.objects.exists()
     assert not get_access_token_model().objects.filter(user=user).exists()
     assert not get_refresh_token_model().objects.filter(user=user).exists()
     params = {"response_type": "code", "client_id": app.client_id, "redirect_uri": app.callback_urls[0]}
-    assert browser.get("/oauth/authorize", params).status_code == 200  # asked again
+    assert signed_in_client.get("/oauth/authorize", params).status_code == 200  # asked again
 
 
 def test_deauthorize_needs_csrf(user, make_app):
@@ -74,20 +68,20 @@ def test_deauthorize_needs_csrf(user, make_app):
     assert Consent.objects.exists()
 
 
-def test_someone_elses_or_unknown_authorization_is_a_404(browser, make_user, make_app):
+def test_someone_elses_or_unknown_authorization_is_a_404(signed_in_client, make_user, make_app):
     app = make_app()
     record_grant(make_user("bob"), app, ["read"])
-    assert browser.get(f"{URL}{app.client_id}/deauthorize/").status_code == 404
-    assert browser.post(f"{URL}{app.client_id}/deauthorize/").status_code == 404
-    assert browser.get(f"{URL}nope/deauthorize/").status_code == 404
+    assert signed_in_client.get(f"{URL}{app.client_id}/deauthorize/").status_code == 404
+    assert signed_in_client.post(f"{URL}{app.client_id}/deauthorize/").status_code == 404
+    assert signed_in_client.get(f"{URL}nope/deauthorize/").status_code == 404
     assert Consent.objects.count() == 1
 
 
-def test_available_while_the_provider_is_off(browser, user, make_app):
+def test_available_while_the_provider_is_off(signed_in_client, user, make_app):
     app = make_app(name="Zapier")
     record_grant(user, app, ["read"])
     update_provider_settings(enable_provider=False)
-    page = browser.get(URL).content.decode()
+    page = signed_in_client.get(URL).content.decode()
     assert "Zapier" in page and "turned off" in page
-    assert browser.post(f"{URL}{app.client_id}/deauthorize/").status_code == 302
+    assert signed_in_client.post(f"{URL}{app.client_id}/deauthorize/").status_code == 302
     assert not Consent.objects.exists()

@@ -17,7 +17,6 @@ import requests
 from aiosmtpd.controller import Controller
 from django.core import mail
 from django.db import transaction
-from django.test import Client
 from oauth2_provider.models import get_application_model
 
 from example_project.settings import mail_backend
@@ -39,8 +38,8 @@ LOGGER = "mm_oauth.notifications"
 
 
 @pytest.fixture(autouse=True)
-def notices_on(settings):
-    settings.MM_OAUTH = {"NOTIFY_NEW_AUTHORIZATION": True}
+def notices_on(mm_oauth_settings):
+    mm_oauth_settings(NOTIFY_NEW_AUTHORIZATION=True)
 
 
 def send_through_smtp(settings, port):
@@ -62,17 +61,6 @@ def committing(django_capture_on_commit_callbacks):
     return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
-@pytest.fixture
-def app(make_app):
-    return make_app(name="Zapier", callback_urls=["https://z.example.com/cb"])
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def failures(caplog):
     """Return the messages logged at ERROR by mm_oauth.notifications."""
     return [r.getMessage() for r in caplog.records if r.name == LOGGER and r.levelno >= logging.ERROR]
@@ -82,20 +70,20 @@ def failures(caplog):
 
 
 def test_allow_with_the_mail_server_down_redirects_with_a_code_and_logs_the_notice(
-    smtp_down, committing, caplog, user, app
+    smtp_down, committing, caplog, user, app, client_for
 ):
     with committing():
-        query = authorize(signed_in(user), app)  # asserts the 302 back to the app
+        query = authorize(client_for(user), app)  # asserts the 302 back to the app
     assert query["code"] and query["state"] == "xyz"
     assert Consent.objects.filter(user=user, application=app).count() == 1
     assert failures(caplog) == ["Could not send the new_authorization notice to alice@example.com"]
 
 
 def test_a_members_request_with_the_mail_server_down_succeeds_and_logs_the_notice(
-    smtp_down, committing, caplog, org, member, app
+    smtp_down, committing, caplog, org, member, app, client_for
 ):
     with committing():
-        response = signed_in(member).post(f"/organizations/acme/third-party-access/{app.client_id}/request/")
+        response = client_for(member).post(f"/organizations/acme/third-party-access/{app.client_id}/request/")
     assert response.status_code == 302
     assert orgs.access_state(org, app) == AppAccess.State.REQUESTED
     assert failures(caplog) == ["Could not send the app_access_requested notice to olivia@example.com"]
@@ -103,11 +91,13 @@ def test_a_members_request_with_the_mail_server_down_succeeds_and_logs_the_notic
 
 @pytest.mark.parametrize("decision, state", [("approve", "approved"), ("deny", "denied")])
 def test_an_owners_decision_with_the_mail_server_down_succeeds_and_logs_the_notice(
-    decision, state, smtp_down, committing, caplog, org, owner, member, app
+    decision, state, smtp_down, committing, caplog, org, owner, member, app, client_for
 ):
     orgs.request_access(actor=member, org=org, app=app)  # its notice is never sent: no commit in this test
     with committing():
-        response = signed_in(owner).post(f"/organizations/acme/settings/third-party-access/{app.client_id}/{decision}/")
+        response = client_for(owner).post(
+            f"/organizations/acme/settings/third-party-access/{app.client_id}/{decision}/"
+        )
     assert response.status_code == 302
     assert orgs.access_state(org, app) == state
     assert failures(caplog) == ["Could not send the app_access_decided notice to bob@example.com"]
@@ -134,17 +124,16 @@ def smtp_server(inbox, port):
 
 
 def test_notices_reach_a_real_smtp_server_and_a_stopped_one_only_costs_the_notice(
-    settings, committing, caplog, user, make_app
+    settings, committing, caplog, user, make_app, signed_in_client
 ):
     port, inbox = free_port(), Inbox()
     send_through_smtp(settings, port)
-    browser = signed_in(user)
     first, second, third = (make_app(name=name) for name in ("First", "Second", "Third"))
 
     server = smtp_server(inbox, port)
     try:
         with committing():
-            authorize(browser, first)
+            authorize(signed_in_client, first)
     finally:
         server.stop()
     [envelope] = inbox.envelopes
@@ -152,14 +141,14 @@ def test_notices_reach_a_real_smtp_server_and_a_stopped_one_only_costs_the_notic
     assert email.message_from_bytes(envelope.content)["Subject"] == "First can now access your account"
 
     with committing():
-        assert authorize(browser, second)["code"]  # the server is down: the flow completes all the same
+        assert authorize(signed_in_client, second)["code"]  # the server is down: the flow completes all the same
     assert failures(caplog) == ["Could not send the new_authorization notice to alice@example.com"]
     assert Consent.objects.filter(user=user, application=second).exists()
 
     server = smtp_server(inbox, port)
     try:
         with committing():
-            authorize(browser, third)
+            authorize(signed_in_client, third)
     finally:
         server.stop()
     assert len(inbox.envelopes) == 2
@@ -169,11 +158,11 @@ def test_notices_reach_a_real_smtp_server_and_a_stopped_one_only_costs_the_notic
 # --- what is sent, and when -------------------------------------------------------
 
 
-def test_a_line_break_in_the_app_name_stays_out_of_the_subject(committing, caplog, user, app):
+def test_a_line_break_in_the_app_name_stays_out_of_the_subject(committing, caplog, user, app, client_for):
     get_application_model().objects.filter(pk=app.pk).update(name="Line one\nLine two")
     app.refresh_from_db()
     with committing():
-        authorize(signed_in(user), app)
+        authorize(client_for(user), app)
     [message] = mail.outbox
     assert message.subject == "Line one Line two can now access your account"
     assert failures(caplog) == []
@@ -201,10 +190,10 @@ class UnreachableQueue(BaseTaskBackend):
         raise ConnectionError("the queue is unreachable")
 
 
-def test_a_queue_that_cannot_take_the_notice_is_logged_not_raised(settings, committing, caplog, user, app):
+def test_a_queue_that_cannot_take_the_notice_is_logged_not_raised(settings, committing, caplog, user, app, client_for):
     settings.TASKS = {"default": {"BACKEND": f"{__name__}.UnreachableQueue"}}
     with committing():
-        assert authorize(signed_in(user), app)["code"]
+        assert authorize(client_for(user), app)["code"]
     assert failures(caplog) == ["Could not queue the new_authorization notice to alice@example.com"]
     assert mail.outbox == []
 

@@ -15,17 +15,6 @@ pytestmark = pytest.mark.django_db
 OIDC_PATHS = ["/.well-known/openid-configuration", "/.well-known/jwks.json", "/oauth/userinfo"]
 
 
-@pytest.fixture
-def signed_in(client, user):
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def trusted(make_app):
-    return make_app(name="Trusted", is_trusted=True)
-
-
 def sign_in_with_openid(client, app, scope="openid profile email", nonce="n-0S6_WzA2Mj"):
     """Run the code flow asking for ``scope``; return the token response's JSON."""
     query = authorize(client, app, scope=scope, extra={"nonce": nonce})
@@ -55,8 +44,8 @@ def test_off_by_default_the_paths_are_404_even_under_debug(path, provider_on, se
     assert response.json()["error_description"] == "OpenID Connect is not enabled on this site."
 
 
-def test_off_by_default_openid_is_not_a_scope(signed_in, trusted, provider_on):
-    query = authorize(signed_in, trusted, scope="openid")
+def test_off_by_default_openid_is_not_a_scope(signed_in_client, trusted_app, provider_on):
+    query = authorize(signed_in_client, trusted_app, scope="openid")
     assert query["error"] == "invalid_scope"
 
 
@@ -95,24 +84,24 @@ def test_discovery_agrees_with_the_oauth_metadata_and_the_keys(oidc_on):
 # --- ID tokens and userinfo ---------------------------------------------------------
 
 
-def test_the_code_flow_returns_an_id_token_signed_with_the_site_key(signed_in, trusted, user, oidc_on):
-    body = sign_in_with_openid(signed_in, trusted)
+def test_the_code_flow_returns_an_id_token_signed_with_the_site_key(signed_in_client, trusted_app, user, oidc_on):
+    body = sign_in_with_openid(signed_in_client, trusted_app)
     jwks = Client().get("/.well-known/jwks.json").content.decode()
     claims = verified_claims(body["id_token"], jwks)
 
     assert claims["iss"] == "http://testserver"
-    assert claims["aud"] == trusted.client_id
+    assert claims["aud"] == trusted_app.client_id
     assert claims["sub"] == str(user.pk)
     assert claims["nonce"] == "n-0S6_WzA2Mj"
     assert claims["at_hash"] and claims["exp"] > claims["iat"]
     assert claims["email"] == "alice@example.com"
     assert claims["preferred_username"] == "alice"
     assert (claims["given_name"], claims["family_name"], claims["name"]) == ("Alice", "Liddell", "Alice Liddell")
-    assert get_id_token_model().objects.filter(user=user, application=trusted).count() == 1
+    assert get_id_token_model().objects.filter(user=user, application=trusted_app).count() == 1
 
 
-def test_the_scopes_decide_the_claims(signed_in, trusted, oidc_on):
-    body = sign_in_with_openid(signed_in, trusted, scope="openid email")
+def test_the_scopes_decide_the_claims(signed_in_client, trusted_app, oidc_on):
+    body = sign_in_with_openid(signed_in_client, trusted_app, scope="openid email")
     claims = verified_claims(body["id_token"], Client().get("/.well-known/jwks.json").content.decode())
     assert "email" in claims and "preferred_username" not in claims and "name" not in claims
 
@@ -121,33 +110,33 @@ def test_the_scopes_decide_the_claims(signed_in, trusted, oidc_on):
     assert info.json() == {"sub": claims["sub"], "email": "alice@example.com"}
 
 
-def test_userinfo_needs_a_valid_token_with_the_openid_scope(signed_in, trusted, oidc_on):
+def test_userinfo_needs_a_valid_token_with_the_openid_scope(signed_in_client, trusted_app, oidc_on):
     assert Client().get("/oauth/userinfo").status_code == 401
     assert Client().get("/oauth/userinfo", HTTP_AUTHORIZATION="Bearer not-a-token").status_code == 401
-    plain = exchange_code(trusted, authorize(signed_in, trusted, scope="read")["code"]).json()
+    plain = exchange_code(trusted_app, authorize(signed_in_client, trusted_app, scope="read")["code"]).json()
     assert "id_token" not in plain  # no openid scope: plain OAuth 2.0, as before
     refused = Client().get("/oauth/userinfo", HTTP_AUTHORIZATION=f"Bearer {plain['access_token']}")
     assert refused.status_code == 401 and "invalid_token" in refused["WWW-Authenticate"]  # oauthlib's answer
 
 
-def test_a_mattermost_style_request_is_unchanged_when_oidc_is_on(signed_in, trusted, oidc_on):
-    body = exchange_code(trusted, authorize(signed_in, trusted)["code"]).json()
+def test_a_mattermost_style_request_is_unchanged_when_oidc_is_on(signed_in_client, trusted_app, oidc_on):
+    body = exchange_code(trusted_app, authorize(signed_in_client, trusted_app)["code"]).json()
     assert "id_token" not in body and body["scope"] == "read write"
 
 
-def test_the_issuer_follows_oidc_iss_endpoint(signed_in, trusted, oidc_on, settings):
+def test_the_issuer_follows_oidc_iss_endpoint(signed_in_client, trusted_app, oidc_on, settings):
     settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "OIDC_ISS_ENDPOINT": "https://login.example.com"}
     discovery = Client().get("/.well-known/openid-configuration").json()
     assert discovery["issuer"] == "https://login.example.com"
     assert discovery["userinfo_endpoint"] == "https://login.example.com/oauth/userinfo"
-    body = sign_in_with_openid(signed_in, trusted)
+    body = sign_in_with_openid(signed_in_client, trusted_app)
     claims = verified_claims(body["id_token"], Client().get("/.well-known/jwks.json").content.decode())
     assert claims["iss"] == "https://login.example.com"
 
 
-def test_the_consent_page_describes_the_openid_scopes(signed_in, make_app, oidc_on):
+def test_the_consent_page_describes_the_openid_scopes(signed_in_client, make_app, oidc_on):
     app = make_app(name="Asks first")
-    response = signed_in.get(
+    response = signed_in_client.get(
         "/oauth/authorize",
         {
             "response_type": "code",
@@ -161,12 +150,12 @@ def test_the_consent_page_describes_the_openid_scopes(signed_in, make_app, oidc_
         assert words in page
 
 
-def test_deauthorize_removes_the_id_tokens_too(signed_in, trusted, user, oidc_on):
+def test_deauthorize_removes_the_id_tokens_too(signed_in_client, trusted_app, user, oidc_on):
     from mm_oauth.services.consent import deauthorize
 
-    sign_in_with_openid(signed_in, trusted)
+    sign_in_with_openid(signed_in_client, trusted_app)
     assert get_id_token_model().objects.filter(user=user).exists()
-    deauthorize(user, trusted)
+    deauthorize(user, trusted_app)
     assert not get_id_token_model().objects.filter(user=user).exists()
 
 
@@ -174,8 +163,8 @@ def test_deauthorize_removes_the_id_tokens_too(signed_in, trusted, user, oidc_on
 
 
 @pytest.fixture
-def id_token(signed_in, trusted, oidc_on):
-    return sign_in_with_openid(signed_in, trusted)["id_token"]
+def id_token(signed_in_client, trusted_app, oidc_on):
+    return sign_in_with_openid(signed_in_client, trusted_app)["id_token"]
 
 
 def bearer(token, separator=" "):
@@ -191,9 +180,9 @@ def test_an_id_token_is_never_a_bearer_token(id_token, separator):
     assert api.get("/oauth/userinfo", **bearer(id_token, separator)).status_code == 401
 
 
-def test_an_id_token_of_a_superuser_cannot_switch_the_provider(client, superuser, trusted, oidc_on):
+def test_an_id_token_of_a_superuser_cannot_switch_the_provider(client, superuser, trusted_app, oidc_on):
     client.force_login(superuser)
-    id_token = sign_in_with_openid(client, trusted)["id_token"]
+    id_token = sign_in_with_openid(client, trusted_app)["id_token"]
     response = Client().put(
         "/api/v4/oauth/settings", {"enable_provider": False}, content_type="application/json", **bearer(id_token)
     )
@@ -210,8 +199,10 @@ def test_a_malformed_jwt_bearer_is_a_401_not_a_500(garbage, oidc_on):
     assert response.status_code == 401
 
 
-def test_a_bearer_with_a_tab_is_refused_with_the_reason_while_the_provider_is_off(signed_in, trusted, oidc_on):
-    access_token = sign_in_with_openid(signed_in, trusted)["access_token"]
+def test_a_bearer_with_a_tab_is_refused_with_the_reason_while_the_provider_is_off(
+    signed_in_client, trusted_app, oidc_on
+):
+    access_token = sign_in_with_openid(signed_in_client, trusted_app)["access_token"]
     update_provider_settings(enable_provider=False)
     from mm_oauth.services.provider_settings import clear_cache
 
@@ -237,16 +228,16 @@ def silent(client, app, **extra):
     return client.get("/oauth/authorize", params)
 
 
-def test_prompt_none_signed_out_answers_login_required(trusted, oidc_on):
-    response = silent(Client(), trusted)
+def test_prompt_none_signed_out_answers_login_required(trusted_app, oidc_on):
+    response = silent(Client(), trusted_app)
     assert response.status_code == 302
-    assert response["Location"].startswith(trusted.callback_urls[0])
+    assert response["Location"].startswith(trusted_app.callback_urls[0])
     assert query_of(response["Location"])["error"] == "login_required"
 
 
-def test_prompt_none_without_consent_answers_consent_required(signed_in, make_app, oidc_on):
+def test_prompt_none_without_consent_answers_consent_required(signed_in_client, make_app, oidc_on):
     untrusted = make_app(name="Untrusted")
-    response = silent(signed_in, untrusted)
+    response = silent(signed_in_client, untrusted)
     assert response.status_code == 302
     query = query_of(response["Location"])
     assert query["error"] == "consent_required"
@@ -254,21 +245,21 @@ def test_prompt_none_without_consent_answers_consent_required(signed_in, make_ap
     assert "iss" in query
 
 
-def test_prompt_none_with_remembered_consent_issues_a_code(signed_in, make_app, oidc_on):
+def test_prompt_none_with_remembered_consent_issues_a_code(signed_in_client, make_app, oidc_on):
     untrusted = make_app(name="Untrusted")
-    authorize(signed_in, untrusted, scope="openid")
-    response = silent(signed_in, untrusted)
+    authorize(signed_in_client, untrusted, scope="openid")
+    response = silent(signed_in_client, untrusted)
     assert response.status_code == 302
     assert "code" in query_of(response["Location"])
 
 
-def test_prompt_none_for_a_trusted_app_issues_a_code(signed_in, trusted, oidc_on):
-    response = silent(signed_in, trusted)
+def test_prompt_none_for_a_trusted_app_issues_a_code(signed_in_client, trusted_app, oidc_on):
+    response = silent(signed_in_client, trusted_app)
     assert response.status_code == 302
     assert "code" in query_of(response["Location"])
 
 
-def test_prompt_none_with_an_unregistered_redirect_uri_never_redirects(signed_in, trusted, oidc_on):
-    response = silent(signed_in, trusted, redirect_uri="https://evil.example/cb")
+def test_prompt_none_with_an_unregistered_redirect_uri_never_redirects(signed_in_client, trusted_app, oidc_on):
+    response = silent(signed_in_client, trusted_app, redirect_uri="https://evil.example/cb")
     assert response.status_code in (400, 200)
     assert "Location" not in response

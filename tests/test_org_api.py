@@ -7,11 +7,10 @@ from django.core import mail
 from django.test import Client, TestCase
 
 from mm_oauth.api.schema import SchemaGenerator
-from mm_oauth.models import AppAccess, AuditEvent, Membership, Organization
+from mm_oauth.models import AppAccess, AuditEvent, Organization
 from mm_oauth.services import organizations as orgs
 from mm_oauth.services.provider_settings import update_provider_settings
 from tests.test_api_apps import api_client
-from tests.test_organizations import bearer_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("provider_on")]
 
@@ -20,11 +19,6 @@ JSON = "application/json"
 ACCESS_KEYS = {"app", "state", "requested_by", "requested_at", "decided_by", "decided_at", "owned"}
 APP_KEYS = {"id", "name", "description", "homepage", "icon_url"}
 ORG_KEYS = {"id", "name", "slug", "role", "restrict_third_party_apps", "create_at"}
-
-
-@pytest.fixture
-def app(make_app):
-    return make_app(name="Zapier", description="Connects apps", icon_url="https://z.example.com/i.png")
 
 
 def call(client, action, *, app=None, body=None, slug="acme", **headers):
@@ -60,17 +54,6 @@ def request(client, action, *, app, body, slug, **headers):
     if action in ("request", "approve", "deny"):
         return client.post(f"{app_url}/{action}", content_type=JSON, **headers)
     raise AssertionError(action)
-
-
-def snapshot():
-    """Return everything an organization endpoint may change."""
-    return {
-        "orgs": list(Organization.objects.order_by("pk").values_list("slug", "restrict_third_party_apps")),
-        "members": list(Membership.objects.order_by("pk").values_list("organization_id", "user_id", "role")),
-        "access": list(AppAccess.objects.order_by("pk").values_list("application_id", "state", "decided_by_id")),
-        "audit": AuditEvent.objects.count(),
-        "mail": len(mail.outbox),
-    }
 
 
 # --- Who may do what -------------------------------------------------------
@@ -115,12 +98,12 @@ MATRIX = {
 
 @pytest.mark.parametrize("role", list(MATRIX))
 @pytest.mark.parametrize("action", ACTIONS)
-def test_permission_matrix(action, role, org, owner, member, outsider, make_user, app):
+def test_permission_matrix(action, role, org, owner, member, outsider, make_user, app, snapshot, bearer_token):
     newcomer = make_user("nina")
     headers = {}
     if role == "owner's token":
         client = api_client()
-        headers = bearer_for(owner, app)
+        headers = bearer_token(owner, app)
     else:
         client = api_client({"owner": owner, "member": member, "outsider": outsider}.get(role))
     body = {"user_id": str(newcomer.pk), "role": "member"} if action == "add_member" else None
@@ -145,7 +128,7 @@ def test_permission_matrix(action, role, org, owner, member, outsider, make_user
 @pytest.mark.parametrize(
     "action", ["create", "add_member", "remove_member", "put_policy", "request", "approve", "deny"]
 )
-def test_changes_need_the_csrf_token(action, org, owner, make_user, app):
+def test_changes_need_the_csrf_token(action, org, owner, make_user, app, snapshot):
     newcomer = make_user("nina")
     body = {"user_id": newcomer.pk, "role": "member"}
     if action == "remove_member":
@@ -162,7 +145,7 @@ def test_an_unknown_organization_is_a_404_like_one_you_are_not_in(owner):
 
 
 @pytest.mark.parametrize("action, role", [("request", "member"), ("approve", "owner"), ("deny", "owner")])
-def test_an_unknown_client_id_is_a_404(action, role, owner, member):
+def test_an_unknown_client_id_is_a_404(action, role, owner, member, snapshot):
     before = snapshot()
     response = call(api_client({"owner": owner, "member": member}[role]), action, app="no-such-app")
     assert response.status_code == 404
@@ -222,7 +205,7 @@ def test_add_a_member_then_change_their_role(org, owner, make_user):
 
 
 @pytest.mark.parametrize("user_id", ["99999999999999999999999", -(2**70), "not-a-number", "", None, True, [1], "1.0"])
-def test_a_user_id_that_cannot_be_a_user_is_a_400_naming_the_field(org, owner, user_id):
+def test_a_user_id_that_cannot_be_a_user_is_a_400_naming_the_field(org, owner, user_id, snapshot):
     before = snapshot()
     response = call(api_client(owner), "add_member", body={"user_id": user_id, "role": "member"})
     assert response.status_code == 400
@@ -251,7 +234,7 @@ def test_members_are_listed_owners_first_and_a_member_may_leave(org, owner, memb
     assert event.actor == member and event.changes == {"user": member.username, "role": "member"}
 
 
-def test_the_last_owner_cannot_leave_and_nothing_changes(org, owner):
+def test_the_last_owner_cannot_leave_and_nothing_changes(org, owner, snapshot):
     before = snapshot()
     response = call(api_client(owner), "remove_member", body={"user_id": owner.pk})
     assert response.status_code == 400
@@ -262,7 +245,7 @@ def test_the_last_owner_cannot_leave_and_nothing_changes(org, owner):
 
 
 @pytest.mark.parametrize("target", ["outsider", "999999", "not-an-id"])
-def test_removing_someone_who_is_not_a_member_is_a_404(target, org, owner, outsider):
+def test_removing_someone_who_is_not_a_member_is_a_404(target, org, owner, outsider, snapshot):
     before = snapshot()
     user_id = outsider.pk if target == "outsider" else target
     response = call(api_client(owner), "remove_member", body={"user_id": user_id})
@@ -297,7 +280,7 @@ BAD_INPUT = [
 @pytest.mark.parametrize(
     "action, body, field", BAD_INPUT, ids=[f"{action}-{field}-{i}" for i, (action, _, field) in enumerate(BAD_INPUT)]
 )
-def test_bad_input_names_the_field_and_changes_nothing(action, body, field, org, owner):
+def test_bad_input_names_the_field_and_changes_nothing(action, body, field, org, owner, snapshot):
     before = snapshot()
     response = call(api_client(owner), action, body=body)
     assert response.status_code == 400, response.content
@@ -314,7 +297,7 @@ def test_a_body_that_is_not_json_is_refused(owner):
     assert not Organization.objects.exists()
 
 
-def test_an_app_the_organization_owns_cannot_be_denied(org, owner, app):
+def test_an_app_the_organization_owns_cannot_be_denied(org, owner, app, snapshot):
     app.organization = org
     app.save()
     before = snapshot()

@@ -9,7 +9,7 @@ from django.core import mail
 from django.test import Client, TestCase
 from django.urls import reverse
 
-from mm_oauth.models import AppAccess, AuditEvent, Membership, Organization
+from mm_oauth.models import AppAccess, AuditEvent
 from mm_oauth.services import organizations as orgs
 from mm_oauth.services.consent import record_grant
 from mm_oauth.services.provider_settings import update_provider_settings
@@ -18,11 +18,6 @@ from tests.oauth_helpers import authorize
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("provider_on")]
 State = AppAccess.State
 AUTHORIZED_URL = "/account/security/oauth-apps/"
-
-
-@pytest.fixture
-def app(make_app):
-    return make_app(name="Zapier", description="Connects apps", callback_urls=["https://z.example.com/cb"])
 
 
 class CommittingClient(Client):
@@ -38,16 +33,6 @@ def signed_in(user, **kwargs):
     if user is not None:
         client.force_login(user)
     return client
-
-
-def snapshot():
-    return {
-        "orgs": list(Organization.objects.order_by("pk").values_list("slug", "restrict_third_party_apps")),
-        "members": list(Membership.objects.order_by("pk").values_list("organization_id", "user_id", "role")),
-        "access": list(AppAccess.objects.order_by("pk").values_list("application_id", "state", "decided_by_id")),
-        "audit": AuditEvent.objects.count(),
-        "mail": len(mail.outbox),
-    }
 
 
 def settings_page(slug="acme"):
@@ -91,7 +76,7 @@ MATRIX = {"owner": OWNER, "member": MEMBER, "outsider": OUTSIDER, "anonymous": A
 
 @pytest.mark.parametrize("role", list(MATRIX))
 @pytest.mark.parametrize("page", list(PAGES))
-def test_permission_matrix(page, role, org, owner, member, outsider, app):
+def test_permission_matrix(page, role, org, owner, member, outsider, app, snapshot):
     actor = {"owner": owner, "member": member, "outsider": outsider, "anonymous": None}[role]
     method, template = PAGES[page]
     path = template.format(slug=org.slug, client_id=app.client_id)
@@ -112,7 +97,7 @@ def test_permission_matrix(page, role, org, owner, member, outsider, app):
 
 
 @pytest.mark.parametrize("page", [name for name, (method, _) in PAGES.items() if method == "post"])
-def test_every_post_needs_the_csrf_token(page, org, owner, app):
+def test_every_post_needs_the_csrf_token(page, org, owner, app, snapshot):
     path = PAGES[page][1].format(slug=org.slug, client_id=app.client_id)
     before = snapshot()
     response = signed_in(owner, enforce_csrf_checks=True).post(path)
@@ -121,7 +106,7 @@ def test_every_post_needs_the_csrf_token(page, org, owner, app):
 
 
 @pytest.mark.parametrize("page", ["approve", "deny", "request", "grant", "turn_off"])
-def test_decisions_are_posts_only(page, org, owner, app):
+def test_decisions_are_posts_only(page, org, owner, app, snapshot):
     path = PAGES[page][1].format(slug=org.slug, client_id=app.client_id)
     before = snapshot()
     response = signed_in(owner).get(path)

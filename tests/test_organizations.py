@@ -1,15 +1,12 @@
 """Organization third-party application restrictions (DESIGN F9): the state machine and enforcement."""
 
 import json
-from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.test import Client
-from django.utils import timezone
-from oauth2_provider.models import get_access_token_model, set_token_value
 
 from example_project.site.models import Project
 from mm_oauth.contrib.rest_framework import organizations as org_access
@@ -18,27 +15,6 @@ from mm_oauth.services import organizations as orgs
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("provider_on")]
 State = AppAccess.State
-
-
-@pytest.fixture
-def member(org, owner, user):
-    orgs.add_member(actor=owner, org=org, user_id=user.pk, role="member")
-    return user
-
-
-@pytest.fixture
-def app(make_app):
-    return make_app(name="Zapier")
-
-
-def bearer_for(user, app, scope="read write"):
-    raw = f"token-{user.pk}-{app.pk}-{scope.replace(' ', '-')}-0123456789abcdef"
-    token = get_access_token_model()(
-        user=user, application=app, scope=scope, expires=timezone.now() + timedelta(hours=1)
-    )
-    set_token_value(token, raw)
-    token.save()
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
 class TestStateMachine:
@@ -77,12 +53,11 @@ class TestStateMachine:
         orgs.approve(actor=owner, org=org, app=app)
         assert orgs.request_access(actor=member, org=org, app=app).state == State.APPROVED
 
-    def test_only_owners_decide_and_only_members_request(self, org, member, make_user, app):
+    def test_only_owners_decide_and_only_members_request(self, org, member, outsider, app):
         with pytest.raises(PermissionDenied):
             orgs.approve(actor=member, org=org, app=app)
         with pytest.raises(PermissionDenied):
             orgs.set_restrictions(actor=member, org=org, restricted=False)
-        outsider = make_user("eve")
         with pytest.raises(Http404):
             orgs.request_access(actor=outsider, org=org, app=app)
         with pytest.raises(Http404):
@@ -123,16 +98,16 @@ class TestStateMachine:
         orgs.add_member(actor=owner, org=org, user_id=carol.pk, role="member")
         assert [(m.user.username, m.role) for m in orgs.members_of(org)] == [
             ("olivia", "owner"),
-            ("alice", "member"),
+            ("bob", "member"),
             ("carol", "member"),
         ]
         orgs.remove_member(actor=owner, org=org, user_id=str(carol.pk))
-        orgs.remove_member(actor=member, org=org, user_id=member.pk)  # alice leaves
+        orgs.remove_member(actor=member, org=org, user_id=member.pk)  # bob leaves
         assert [m.user.username for m in orgs.members_of(org)] == ["olivia"]
         events = AuditEvent.objects.filter(action="org.member_removed").order_by("pk")
         assert [(e.actor.username, e.changes["user"], e.changes["role"]) for e in events] == [
             ("olivia", "carol", "member"),
-            ("alice", "alice", "member"),
+            ("bob", "bob", "member"),
         ]
 
     def test_members_cannot_remove_others_and_outsiders_learn_nothing(self, org, owner, member, outsider):
@@ -156,7 +131,7 @@ class TestStateMachine:
         orgs.remove_member(actor=second, org=org, user_id=owner.pk)  # two owners: one may go
         with pytest.raises(ValidationError):
             orgs.remove_member(actor=second, org=org, user_id=second.pk)
-        assert [(m.user.username, m.role) for m in orgs.members_of(org)] == [("oscar", "owner"), ("alice", "member")]
+        assert [(m.user.username, m.role) for m in orgs.members_of(org)] == [("oscar", "owner"), ("bob", "member")]
 
     def test_pending_requests_are_listed_first(self, org, owner, member, make_app):
         first, second, third = make_app(name="A"), make_app(name="B"), make_app(name="C")
@@ -205,7 +180,7 @@ class TestNotifications:
         with django_capture_on_commit_callbacks(execute=True):
             decide(actor=owner, org=org, app=app)
         assert len(mail.outbox) == 1
-        assert mail.outbox[0].to == ["alice@example.com"] and word in mail.outbox[0].subject
+        assert mail.outbox[0].to == ["bob@example.com"] and word in mail.outbox[0].subject
 
 
 class TestEnforcement:
@@ -221,8 +196,8 @@ class TestEnforcement:
         assert response.status_code == 200, response.content
         return {item["name"] for item in response.json()}
 
-    def test_unapproved_app_sees_only_public_resources_read_only(self, member, app, projects):
-        headers = bearer_for(member, app)
+    def test_unapproved_app_sees_only_public_resources_read_only(self, member, app, projects, bearer_token):
+        headers = bearer_token(member, app)
         assert self.names(headers) == {"Open roadmap"}
         secret = Project.objects.get(private=True)
         assert Client().get(f"/api/v4/organizations/acme/projects/{secret.pk}", **headers).status_code == 404
@@ -240,8 +215,8 @@ class TestEnforcement:
         assert create.status_code == 403
         assert Project.objects.count() == 2 and Project.objects.get(pk=projects.pk).name == "Open roadmap"
 
-    def test_approved_app_reaches_what_the_user_may_reach(self, org, owner, member, app, projects):
-        headers = bearer_for(member, app)
+    def test_approved_app_reaches_what_the_user_may_reach(self, org, owner, member, app, projects, bearer_token):
+        headers = bearer_token(member, app)
         orgs.approve(actor=owner, org=org, app=app)
         assert self.names(headers) == {"Open roadmap", "Secret plans"}
         response = Client().post(
@@ -252,8 +227,10 @@ class TestEnforcement:
         )
         assert response.status_code == 201
 
-    def test_deny_takes_effect_on_the_next_request_and_keeps_the_token(self, org, owner, member, app, projects):
-        headers = bearer_for(member, app)
+    def test_deny_takes_effect_on_the_next_request_and_keeps_the_token(
+        self, org, owner, member, app, projects, bearer_token
+    ):
+        headers = bearer_token(member, app)
         orgs.approve(actor=owner, org=org, app=app)
         assert "Secret plans" in self.names(headers)
         orgs.deny(actor=owner, org=org, app=app)
@@ -262,34 +239,38 @@ class TestEnforcement:
         orgs.approve(actor=owner, org=org, app=app)
         assert "Secret plans" in self.names(headers)  # no re-authorization needed
 
-    def test_a_removed_member_s_app_loses_the_private_resources_at_once(self, org, owner, member, app, projects):
-        headers = bearer_for(member, app)
+    def test_a_removed_member_s_app_loses_the_private_resources_at_once(
+        self, org, owner, member, app, projects, bearer_token
+    ):
+        headers = bearer_token(member, app)
         orgs.approve(actor=owner, org=org, app=app)
         assert "Secret plans" in self.names(headers)
         orgs.remove_member(actor=owner, org=org, user_id=member.pk)
         assert self.names(headers) == {"Open roadmap"}
         assert Client().get("/api/v4/users/me", **headers).status_code == 200  # the user's token is theirs
 
-    def test_unrestricted_organizations_let_every_app_through(self, org, owner, member, app, projects):
+    def test_unrestricted_organizations_let_every_app_through(self, org, owner, member, app, projects, bearer_token):
         orgs.set_restrictions(actor=owner, org=org, restricted=False)
-        assert self.names(bearer_for(member, app)) == {"Open roadmap", "Secret plans"}
+        assert self.names(bearer_token(member, app)) == {"Open roadmap", "Secret plans"}
 
     def test_first_party_session_requests_are_unaffected(self, client, member, projects):
         client.force_login(member)
         response = client.get("/api/v4/organizations/acme/projects")
         assert {item["name"] for item in response.json()} == {"Open roadmap", "Secret plans"}
 
-    def test_outsiders_see_public_resources_only_whatever_the_app(self, org, owner, make_user, app, projects):
+    def test_outsiders_see_public_resources_only_whatever_the_app(
+        self, org, owner, outsider, app, projects, bearer_token
+    ):
         orgs.approve(actor=owner, org=org, app=app)
-        assert self.names(bearer_for(make_user("eve"), app)) == {"Open roadmap"}
+        assert self.names(bearer_token(outsider, app)) == {"Open roadmap"}
 
-    def test_an_app_owned_by_the_organization_needs_no_approval(self, org, member, app, projects):
+    def test_an_app_owned_by_the_organization_needs_no_approval(self, org, member, app, projects, bearer_token):
         app.organization = org
         app.save()
-        assert "Secret plans" in self.names(bearer_for(member, app))
+        assert "Secret plans" in self.names(bearer_token(member, app))
 
     def test_visible_to_runs_one_query_whatever_the_number_of_organizations(
-        self, member, app, owner, django_assert_num_queries
+        self, member, app, owner, django_assert_num_queries, bearer_token
     ):
         for i in range(5):
             extra = orgs.create_organization(actor=owner, name=f"Org {i}", slug=f"org-{i}")
@@ -300,7 +281,7 @@ class TestEnforcement:
 
         from mm_oauth.contrib.rest_framework.authentication import OAuth2Authentication
 
-        raw = bearer_for(member, app)["HTTP_AUTHORIZATION"]
+        raw = bearer_token(member, app)["HTTP_AUTHORIZATION"]
         request = Request(APIRequestFactory().get("/", HTTP_AUTHORIZATION=raw), authenticators=[OAuth2Authentication()])
         _ = request.user  # authenticate outside the counted block
         with django_assert_num_queries(1):

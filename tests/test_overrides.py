@@ -1,34 +1,21 @@
 """Integration display overrides (DESIGN F11) through the example site's message board."""
 
 import json
-from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.utils import timezone
-from oauth2_provider.models import get_access_token_model, set_token_value
 
 from example_project.site.models import Post
 from mm_oauth.services.provider_settings import update_provider_settings
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("provider_on")]
-TOKEN = "test-access-token-for-the-board-0123456789"
 PROPS = {"override_username": "Zapier Bot", "override_icon_url": "https://zapier.example.com/bot.png"}
 
 
 @pytest.fixture
-def app(make_app):
-    return make_app(name="Zapier")
-
-
-@pytest.fixture
-def bearer(user, app):
-    token = get_access_token_model()(
-        user=user, application=app, scope="read write", expires=timezone.now() + timedelta(hours=1)
-    )
-    set_token_value(token, TOKEN)
-    token.save()
-    return {"HTTP_AUTHORIZATION": f"Bearer {TOKEN}"}
+def bearer(bearer_token, user, app):
+    """The Authorization header of alice's read-write token for Zapier."""
+    return bearer_token(user, app)
 
 
 def post(body, **headers):
@@ -60,10 +47,9 @@ def test_each_override_has_its_own_switch(bearer):
     assert data["display_name"] == "Zapier Bot" and data["icon_url"] == ""
 
 
-def test_session_posts_never_use_overrides(client, user):
+def test_session_posts_never_use_overrides(signed_in_client):
     overrides()
-    client.force_login(user)
-    response = client.post(
+    response = signed_in_client.post(
         "/api/v4/posts", json.dumps({"message": "hi", "props": PROPS}), content_type="application/json"
     )
     assert response.status_code == 201
@@ -86,20 +72,14 @@ def test_bad_override_values_name_the_field_and_create_nothing(bearer, props, fi
     assert not Post.objects.exists()
 
 
-def test_read_only_tokens_cannot_post(user, app):
-    token = get_access_token_model()(
-        user=user, application=app, scope="read", expires=timezone.now() + timedelta(hours=1)
-    )
-    set_token_value(token, TOKEN)
-    token.save()
-    response = post({"message": "hello"}, HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
+def test_read_only_tokens_cannot_post(bearer_token, user, app):
+    response = post({"message": "hello"}, **bearer_token(user, app, scope="read"))
     assert response.status_code == 403
     assert "write" in response.json()["message"]
 
 
-def test_board_page_shows_the_app_badge(client, user, bearer):
+def test_board_page_shows_the_app_badge(signed_in_client, bearer):
     overrides()
     post({"message": "from the bot", "props": PROPS}, **bearer)
-    client.force_login(user)
-    page = client.get("/board/").content.decode()
+    page = signed_in_client.get("/board/").content.decode()
     assert "from the bot" in page and "via Zapier" in page and "Zapier Bot" in page

@@ -15,11 +15,11 @@ import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
-from tests.e2e.browser import csrf_from, signed_in_session
+from tests.e2e.browser import LOOPBACK_CALLBACK, csrf_from, signed_in_session
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("provider_on")]
 
-CALLBACK = "http://127.0.0.1:9/callback"  # never contacted: the test stops at the redirect
+CALLBACK = LOOPBACK_CALLBACK  # never contacted: the test stops at the redirect
 SEEN = []
 
 
@@ -56,7 +56,7 @@ class SourceAddressAdapter(HTTPAdapter):
         super().init_poolmanager(*args, **kwargs)
 
 
-def browser_for(live_server, username):
+def recorded_session_for(live_server, username):
     http = signed_in_session(live_server.url, username)
     http.hooks["response"].append(record)
     return http
@@ -68,9 +68,9 @@ def pkce_pair():
     return verifier, challenge
 
 
-def code_for(live_server, browser, app, **params):
+def code_for(live_server, http, app, **params):
     query = {"response_type": "code", "client_id": app.client_id, "redirect_uri": CALLBACK, "state": "s", **params}
-    response = browser.get(f"{live_server.url}/oauth/authorize", params=query, allow_redirects=False)
+    response = http.get(f"{live_server.url}/oauth/authorize", params=query, allow_redirects=False)
     assert response.status_code == 302, response.text[:300]
     return parse_qs(urlsplit(response.headers["Location"]).query)
 
@@ -93,64 +93,71 @@ def me(live_server, token, separator=" "):
 
 
 @pytest.fixture
-def app(make_app):
-    return make_app(name="Trusted tool", is_trusted=True, callback_urls=[CALLBACK])
+def recorded_session(user_session):
+    """``user_session`` (alice's), its every response recorded for the 5xx check."""
+    user_session.hooks["response"].append(record)
+    return user_session
 
 
-@pytest.fixture
-def browser(live_server, user):
-    return browser_for(live_server, "alice")
-
-
-def test_a_replayed_code_is_refused_and_its_tokens_stop_working(live_server, browser, app):
-    code = code_for(live_server, browser, app)["code"][0]
-    tokens = exchange(live_server, app, code).json()
+def test_a_replayed_code_is_refused_and_its_tokens_stop_working(live_server, recorded_session, loopback_app):
+    code = code_for(live_server, recorded_session, loopback_app)["code"][0]
+    tokens = exchange(live_server, loopback_app, code).json()
     assert me(live_server, tokens["access_token"]).status_code == 200
-    replay = exchange(live_server, app, code)
+    replay = exchange(live_server, loopback_app, code)
     assert (replay.status_code, replay.json()["error"]) == (400, "invalid_grant")
     assert me(live_server, tokens["access_token"]).status_code == 401
-    refreshed = token_request(live_server, app, grant_type="refresh_token", refresh_token=tokens["refresh_token"])
+    refreshed = token_request(
+        live_server, loopback_app, grant_type="refresh_token", refresh_token=tokens["refresh_token"]
+    )
     assert refreshed.status_code == 400
 
 
-def test_a_pkce_downgrade_is_refused(live_server, browser, app):
-    code = code_for(live_server, browser, app)["code"][0]  # no code_challenge
+def test_a_pkce_downgrade_is_refused(live_server, recorded_session, loopback_app):
+    code = code_for(live_server, recorded_session, loopback_app)["code"][0]  # no code_challenge
     verifier, _challenge = pkce_pair()
-    response = exchange(live_server, app, code, code_verifier=verifier)
+    response = exchange(live_server, loopback_app, code, code_verifier=verifier)
     assert (response.status_code, response.json()["error"]) == (400, "invalid_grant")
 
 
-def test_a_deactivated_user_loses_access_at_once(live_server, browser, app, user):
-    tokens = exchange(live_server, app, code_for(live_server, browser, app)["code"][0]).json()
-    pending = code_for(live_server, browser, app)["code"][0]
+def test_a_deactivated_user_loses_access_at_once(live_server, recorded_session, loopback_app, user):
+    tokens = exchange(
+        live_server, loopback_app, code_for(live_server, recorded_session, loopback_app)["code"][0]
+    ).json()
+    pending = code_for(live_server, recorded_session, loopback_app)["code"][0]
     user.is_active = False
     user.save(update_fields=["is_active"])
     assert me(live_server, tokens["access_token"]).status_code == 401
-    refreshed = token_request(live_server, app, grant_type="refresh_token", refresh_token=tokens["refresh_token"])
+    refreshed = token_request(
+        live_server, loopback_app, grant_type="refresh_token", refresh_token=tokens["refresh_token"]
+    )
     assert (refreshed.status_code, refreshed.json()["error"]) == (400, "invalid_grant")
-    assert exchange(live_server, app, pending).status_code == 400
+    assert exchange(live_server, loopback_app, pending).status_code == 400
     # The session of a deactivated user signs in nobody: back to the login page.
-    response = browser.get(
+    response = recorded_session.get(
         f"{live_server.url}/oauth/authorize",
-        params={"response_type": "code", "client_id": app.client_id, "redirect_uri": CALLBACK},
+        params={"response_type": "code", "client_id": loopback_app.client_id, "redirect_uri": CALLBACK},
         allow_redirects=False,
     )
     assert response.status_code == 302 and "/login/" in response.headers["Location"]
 
 
-def test_guessing_a_client_secret_is_throttled_but_the_real_client_is_not(live_server, browser, app, settings):
-    settings.MM_OAUTH = {**settings.MM_OAUTH, "CLIENT_AUTH_FAILURE_LIMIT": 5}
+def test_guessing_a_client_secret_is_throttled_but_the_real_client_is_not(
+    live_server, recorded_session, loopback_app, mm_oauth_settings
+):
+    mm_oauth_settings(CLIENT_AUTH_FAILURE_LIMIT=5)
     attacker = session()
     statuses = [
-        token_request(live_server, app, attacker, grant_type="refresh_token", refresh_token="x", client_secret="guess")
+        token_request(
+            live_server, loopback_app, attacker, grant_type="refresh_token", refresh_token="x", client_secret="guess"
+        )
         for _attempt in range(7)
     ]
     assert [response.status_code for response in statuses] == [401] * 5 + [429] * 2
     assert int(statuses[-1].headers["Retry-After"]) > 0
 
-    code = code_for(live_server, browser, app)["code"][0]
+    code = code_for(live_server, recorded_session, loopback_app)["code"][0]
     real_client = session(source_address="127.0.0.2")  # the real client, calling from its own machine
-    assert exchange(live_server, app, code, http=real_client).status_code == 200
+    assert exchange(live_server, loopback_app, code, http=real_client).status_code == 200
 
 
 def test_guessing_passwords_is_throttled(live_server, user):
@@ -175,10 +182,10 @@ def test_guessing_passwords_is_throttled(live_server, user):
     assert other.post(login, data=data, headers={"Referer": login}, allow_redirects=False).status_code == 302
 
 
-def test_a_secret_in_the_query_string_is_refused(live_server, app):
+def test_a_secret_in_the_query_string_is_refused(live_server, loopback_app):
     response = session().post(
-        f"{live_server.url}/oauth/access_token?client_secret={app.plain_secret}",
-        data={"grant_type": "refresh_token", "refresh_token": "x", "client_id": app.client_id},
+        f"{live_server.url}/oauth/access_token?client_secret={loopback_app.plain_secret}",
+        data={"grant_type": "refresh_token", "refresh_token": "x", "client_id": loopback_app.client_id},
     )
     assert response.status_code in (400, 401)
 
@@ -189,9 +196,9 @@ def test_garbage_bearer_tokens_are_a_401(live_server, garbage, oidc_on):
     assert me(live_server, garbage, separator="\t").status_code == 401
 
 
-def test_an_id_token_is_not_a_bearer_token(live_server, browser, app, oidc_on):
-    code = code_for(live_server, browser, app, scope="openid read", nonce="n-1")["code"][0]
-    tokens = exchange(live_server, app, code).json()
+def test_an_id_token_is_not_a_bearer_token(live_server, recorded_session, loopback_app, oidc_on):
+    code = code_for(live_server, recorded_session, loopback_app, scope="openid read", nonce="n-1")["code"][0]
+    tokens = exchange(live_server, loopback_app, code).json()
     assert me(live_server, tokens["access_token"]).status_code == 200
     assert me(live_server, tokens["id_token"]).status_code == 401
     assert me(live_server, tokens["id_token"], separator="\t").status_code == 401
@@ -201,7 +208,7 @@ def test_an_id_token_is_not_a_bearer_token(live_server, browser, app, oidc_on):
     assert apps.status_code == 401
 
 
-def test_prompt_none_answers_on_the_redirect(live_server, browser, make_app, oidc_on):
+def test_prompt_none_answers_on_the_redirect(live_server, recorded_session, make_app, oidc_on):
     untrusted = make_app(name="Untrusted", callback_urls=[CALLBACK])
     params = {
         "response_type": "code",
@@ -214,13 +221,13 @@ def test_prompt_none_answers_on_the_redirect(live_server, browser, make_app, oid
     signed_out = session().get(f"{live_server.url}/oauth/authorize", params=params, allow_redirects=False)
     assert signed_out.status_code == 302
     assert parse_qs(urlsplit(signed_out.headers["Location"]).query)["error"] == ["login_required"]
-    signed_in = browser.get(f"{live_server.url}/oauth/authorize", params=params, allow_redirects=False)
+    signed_in = recorded_session.get(f"{live_server.url}/oauth/authorize", params=params, allow_redirects=False)
     assert signed_in.status_code == 302
     assert parse_qs(urlsplit(signed_in.headers["Location"]).query)["error"] == ["consent_required"]
 
 
 def test_an_impossible_user_id_is_a_400(live_server, org, owner):
-    http = browser_for(live_server, owner.username)
+    http = recorded_session_for(live_server, owner.username)
     http.get(f"{live_server.url}/admin/login/")
     headers = {"X-CSRFToken": http.cookies["csrftoken"], "Referer": live_server.url + "/"}
     for user_id in ["99999999999999999999999", "not-a-number", "-1e400"]:
@@ -243,7 +250,7 @@ def test_an_impossible_user_id_is_a_400(live_server, org, owner):
     ],
 )
 def test_registration_refuses_spoofing_names_and_unsafe_callbacks(live_server, superuser, field, value):
-    http = browser_for(live_server, superuser.username)
+    http = recorded_session_for(live_server, superuser.username)
     http.get(f"{live_server.url}/admin/login/")
     headers = {"X-CSRFToken": http.cookies["csrftoken"], "Referer": live_server.url + "/"}
     body = {

@@ -25,27 +25,14 @@ CALLBACK_NEW = "https://zapier.example.com/oauth/v2/callback"
 
 
 @pytest.fixture
-def browser(chromium):
-    """The module's headless Chromium (see tests/e2e/playwright_fixtures.py)."""
-    return chromium
-
-
-@pytest.fixture
-def admin(make_user):
-    from mm_oauth.services import provider_settings
-
-    provider_settings.update_provider_settings(enable_provider=True)
-    return make_user("root", is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def page(browser, live_server, admin):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def page(chromium, live_server, superuser, provider_on):
+    """A Chromium page signed in as ``superuser`` through the login form, on the app list."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.goto(f"{live_server.url}/login/?next=/integrations/oauth2-apps/")
-    page.fill("#id_username", admin.username)
+    page.fill("#id_username", superuser.username)
     page.fill("#id_password", PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="OAuth 2.0 Applications")).to_be_visible()
@@ -157,8 +144,8 @@ def test_register_see_the_secret_once_regenerate_edit_and_delete(page, live_serv
     assert token_request(live_server, client_id, new_secret) == "invalid_client"
 
 
-def test_copy_falls_back_to_selecting_the_text_without_the_clipboard_api(page, make_app, admin):
-    app = make_app(creator=admin, name="Fallback")
+def test_copy_falls_back_to_selecting_the_text_without_the_clipboard_api(page, make_app, superuser):
+    app = make_app(creator=superuser, name="Fallback")
     # Without the Clipboard API (an insecure context, an old browser) the button selects the text.
     page.add_init_script("Object.defineProperty(navigator, 'clipboard', {value: undefined});")
     page.reload()

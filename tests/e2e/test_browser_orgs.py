@@ -21,23 +21,18 @@ from example_project.site.models import Project
 from mm_oauth.models import AppAccess
 from mm_oauth.services import organizations as orgs
 from tests.conftest import PASSWORD
+from tests.e2e.browser import LOOPBACK_CALLBACK
 from tests.e2e.playwright_fixtures import SCREENSHOTS
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-CALLBACK = "http://127.0.0.1:9/callback"  # never contacted: the browser's request is answered by the test
+CALLBACK = LOOPBACK_CALLBACK  # never contacted: the browser's request is answered by the test
 
 
 @pytest.fixture(autouse=True)
 def _insecure_transport_for_localhost(monkeypatch):
     # oauthlib refuses http:// unless told this is a local test server.
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
-
-
-@pytest.fixture
-def browser(chromium):
-    """The module's headless Chromium (see tests/e2e/playwright_fixtures.py)."""
-    return chromium
 
 
 @pytest.fixture
@@ -72,13 +67,13 @@ def project_names(live_server, token):
     return {project["name"] for project in response.json()}
 
 
-def test_member_requests_owner_approves_then_denies_and_the_token_follows(browser, live_server, world):
+def test_member_requests_owner_approves_then_denies_and_the_token_follows(chromium, live_server, world):
     app = world["app"]
     oauth = OAuth2Session(app.client_id, redirect_uri=CALLBACK, scope=["read", "write"], pkce="S256")
     authorization_url, _state = oauth.authorization_url(f"{live_server.url}/oauth/authorize")
 
     # The member signs in on the way to the consent page.
-    member_context = browser.new_context(viewport={"width": 1100, "height": 900})
+    member_context = chromium.new_context(viewport={"width": 1100, "height": 900})
     member_context.route(f"{CALLBACK}**", lambda route: route.fulfill(status=200, body="back at the app"))
     page = member_context.new_page()
     page.set_default_timeout(10_000)
@@ -108,7 +103,7 @@ def test_member_requests_owner_approves_then_denies_and_the_token_follows(browse
     assert project_names(live_server, token) == {"Open roadmap"}  # restricted: public only
 
     # The owner, in another browser context, approves on the third-party access page.
-    owner_context = browser.new_context(viewport={"width": 1100, "height": 900})
+    owner_context = chromium.new_context(viewport={"width": 1100, "height": 900})
     owner_page = owner_context.new_page()
     owner_page.set_default_timeout(10_000)
     sign_in(owner_page, live_server, "olivia", "/organizations/acme/settings/third-party-access/")
@@ -140,8 +135,8 @@ def test_member_requests_owner_approves_then_denies_and_the_token_follows(browse
     member_context.close()
 
 
-def test_owner_turns_restrictions_off_through_the_confirmation(browser, live_server, world):
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
+def test_owner_turns_restrictions_off_through_the_confirmation(chromium, live_server, world):
+    context = chromium.new_context(viewport={"width": 1100, "height": 900})
     page = context.new_page()
     page.set_default_timeout(10_000)
     sign_in(page, live_server, "olivia", "/organizations/")

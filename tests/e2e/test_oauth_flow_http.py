@@ -6,11 +6,11 @@ import pytest
 import requests
 from requests_oauthlib import OAuth2Session
 
-from tests.e2e.browser import signed_in_session
+from tests.e2e.browser import LOOPBACK_CALLBACK, signed_in_session
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("provider_on_committed")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("provider_on")]
 
-CALLBACK = "http://127.0.0.1:9/callback"  # never contacted: the browser stops at the redirect
+CALLBACK = LOOPBACK_CALLBACK  # never contacted: the browser stops at the redirect
 
 
 @pytest.fixture(autouse=True)
@@ -19,28 +19,11 @@ def _insecure_transport_for_localhost(monkeypatch):
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
 
 
-@pytest.fixture
-def provider_on_committed(transactional_db):
-    from mm_oauth.services import provider_settings
-
-    provider_settings.update_provider_settings(enable_provider=True)
-
-
-@pytest.fixture
-def app(make_app):
-    return make_app(is_trusted=True, callback_urls=[CALLBACK])
-
-
-@pytest.fixture
-def browser(live_server, user):
-    return signed_in_session(live_server.url, "alice")
-
-
-def sign_in_with_oauth(live_server, browser, app):
+def sign_in_with_oauth(live_server, session, app):
     """Run the authorization code flow with PKCE; return the OAuth2Session holding the token."""
     oauth = OAuth2Session(app.client_id, redirect_uri=CALLBACK, scope=["read", "write"], pkce="S256")
     url, state = oauth.authorization_url(f"{live_server.url}/oauth/authorize")
-    response = browser.get(url, allow_redirects=False)
+    response = session.get(url, allow_redirects=False)
     assert response.status_code == 302, response.text[:300]
     callback = response.headers["Location"]
     assert callback.startswith(CALLBACK + "?")
@@ -53,8 +36,8 @@ def sign_in_with_oauth(live_server, browser, app):
     return oauth
 
 
-def test_full_code_flow_with_pkce_then_users_me(live_server, browser, app, user):
-    oauth = sign_in_with_oauth(live_server, browser, app)
+def test_full_code_flow_with_pkce_then_users_me(live_server, user_session, loopback_app, user):
+    oauth = sign_in_with_oauth(live_server, user_session, loopback_app)
     assert set(oauth.token) >= {"access_token", "refresh_token", "expires_in", "token_type", "scope"}
     me = oauth.get(f"{live_server.url}/api/v4/users/me")
     assert me.status_code == 200
@@ -67,11 +50,13 @@ def test_full_code_flow_with_pkce_then_users_me(live_server, browser, app, user)
     }
 
 
-def test_refresh_rotates_and_the_old_refresh_token_is_refused(live_server, browser, app):
-    oauth = sign_in_with_oauth(live_server, browser, app)
+def test_refresh_rotates_and_the_old_refresh_token_is_refused(live_server, user_session, loopback_app):
+    oauth = sign_in_with_oauth(live_server, user_session, loopback_app)
     old = dict(oauth.token)
     new = oauth.refresh_token(
-        f"{live_server.url}/oauth/access_token", client_id=app.client_id, client_secret=app.plain_secret
+        f"{live_server.url}/oauth/access_token",
+        client_id=loopback_app.client_id,
+        client_secret=loopback_app.plain_secret,
     )
     assert new["access_token"] != old["access_token"]
     assert new["refresh_token"] != old["refresh_token"]
@@ -80,16 +65,16 @@ def test_refresh_rotates_and_the_old_refresh_token_is_refused(live_server, brows
     replay = requests.post(
         f"{live_server.url}/oauth/access_token",
         data={"grant_type": "refresh_token", "refresh_token": old["refresh_token"]},
-        auth=(app.client_id, app.plain_secret),
+        auth=(loopback_app.client_id, loopback_app.plain_secret),
     )
     assert replay.status_code == 400
     assert replay.json()["error"] == "invalid_grant"
 
 
-def test_revoke_and_introspect(live_server, browser, app):
-    oauth = sign_in_with_oauth(live_server, browser, app)
+def test_revoke_and_introspect(live_server, user_session, loopback_app):
+    oauth = sign_in_with_oauth(live_server, user_session, loopback_app)
     token = oauth.token["access_token"]
-    auth = (app.client_id, app.plain_secret)
+    auth = (loopback_app.client_id, loopback_app.plain_secret)
     introspection = requests.post(f"{live_server.url}/oauth/introspect", data={"token": token}, auth=auth).json()
     assert introspection["active"] is True and introspection["username"] == "alice"
 
@@ -108,8 +93,8 @@ def test_metadata_points_at_the_live_endpoints(live_server):
     assert requests.get(data["authorization_endpoint"], allow_redirects=False).status_code in (302, 400)
 
 
-def test_provider_switch_over_http(live_server, browser, app, superuser):
-    oauth = sign_in_with_oauth(live_server, browser, app)
+def test_provider_switch_over_http(live_server, user_session, loopback_app, superuser):
+    oauth = sign_in_with_oauth(live_server, user_session, loopback_app)
     admin = signed_in_session(live_server.url, "root")
     admin.get(f"{live_server.url}/admin/")
     csrf = {"X-CSRFToken": admin.cookies["csrftoken"], "Referer": live_server.url + "/"}
@@ -135,19 +120,21 @@ def test_provider_switch_over_http(live_server, browser, app, superuser):
         ({"code_verifier": None}, "invalid_request"),
     ],
 )
-def test_bad_token_requests_get_rfc6749_errors_and_nothing_is_issued(live_server, browser, app, changes, error):
+def test_bad_token_requests_get_rfc6749_errors_and_nothing_is_issued(
+    live_server, user_session, loopback_app, changes, error
+):
     from oauth2_provider.models import get_access_token_model
 
-    oauth = OAuth2Session(app.client_id, redirect_uri=CALLBACK, pkce="S256")
+    oauth = OAuth2Session(loopback_app.client_id, redirect_uri=CALLBACK, pkce="S256")
     url, _state = oauth.authorization_url(f"{live_server.url}/oauth/authorize")
-    callback = browser.get(url, allow_redirects=False).headers["Location"]
+    callback = user_session.get(url, allow_redirects=False).headers["Location"]
     code = dict(part.split("=", 1) for part in callback.split("?", 1)[1].split("&"))["code"]
     data = {
         "grant_type": "authorization_code",
         "code": code,
         "redirect_uri": CALLBACK,
-        "client_id": app.client_id,
-        "client_secret": app.plain_secret,
+        "client_id": loopback_app.client_id,
+        "client_secret": loopback_app.plain_secret,
         "code_verifier": oauth._code_verifier,
     }
     data.update(changes)

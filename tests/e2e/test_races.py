@@ -10,7 +10,6 @@ import threading
 
 import pytest
 import requests
-from django.test import Client
 
 from tests.oauth_helpers import authorize
 
@@ -44,44 +43,32 @@ def outcome(responses):
     return statuses, errors
 
 
-@pytest.fixture
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def app(make_app):
-    return make_app(is_trusted=True)
-
-
-def test_simultaneous_redemptions_of_one_code_give_one_success(live_server, signed_in, app):
+def test_simultaneous_redemptions_of_one_code_give_one_success(live_server, signed_in_client, trusted_app):
     for _round in range(ROUNDS):
-        code = authorize(signed_in, app)["code"]
+        code = authorize(signed_in_client, trusted_app)["code"]
         data = {
             "grant_type": "authorization_code",
             "code": code,
-            "redirect_uri": app.callback_urls[0],
-            "client_id": app.client_id,
-            "client_secret": app.plain_secret,
+            "redirect_uri": trusted_app.callback_urls[0],
+            "client_id": trusted_app.client_id,
+            "client_secret": trusted_app.plain_secret,
         }
         statuses, errors = outcome(race(f"{live_server.url}/oauth/access_token", data))
         assert statuses == [200] + [400] * (RACERS - 1)
         assert errors == {"invalid_grant"}
 
 
-def test_simultaneous_refreshes_of_one_refresh_token_give_one_success(live_server, signed_in, app):
+def test_simultaneous_refreshes_of_one_refresh_token_give_one_success(live_server, signed_in_client, trusted_app):
     for _round in range(ROUNDS):
-        code = authorize(signed_in, app)["code"]
+        code = authorize(signed_in_client, trusted_app)["code"]
         token_url = f"{live_server.url}/oauth/access_token"
-        credentials = {"client_id": app.client_id, "client_secret": app.plain_secret}
+        credentials = {"client_id": trusted_app.client_id, "client_secret": trusted_app.plain_secret}
         tokens = requests.post(
             token_url,
             data={
                 "grant_type": "authorization_code",
                 "code": code,
-                "redirect_uri": app.callback_urls[0],
+                "redirect_uri": trusted_app.callback_urls[0],
                 **credentials,
             },
             timeout=30,
