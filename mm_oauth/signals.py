@@ -3,7 +3,7 @@
 - ``provider_settings_changed``: ``changes`` maps each changed flag to ``(old, new)``.
 - ``app_created``, ``app_deleted``, ``app_secret_regenerated``: ``app``.
 - ``app_updated``: ``app`` and ``changes`` (``{field: [old, new]}``).
-- ``authorization_granted``: ``consent`` (a user authorized an app for the first time).
+- ``authorization_granted``: ``authorization`` (a user authorized an app for the first time).
 - ``authorization_revoked``: ``user`` and ``app`` (the user deauthorized it).
 - ``org_restrictions_changed``: ``organization`` and ``restricted`` (the new value).
 - ``app_access_requested``, ``app_access_approved``, ``app_access_denied``: ``access`` (an AppAccess).

@@ -13,7 +13,7 @@ from tests.test_api_apps import URL, api_client, app_url, call
 
 SCHEMA_URL = "/api/v4/schema"
 
-# mm_oauth's API: every path with its methods (DESIGN section 2, as far as built).
+# mm_oauth's API: every path with its methods.
 EXPECTED_OPERATIONS = {
     "/api/v4/users/me": {"get"},
     "/api/v4/oauth/settings": {"get", "put"},

@@ -1,4 +1,4 @@
-"""The Application model's field rules (DESIGN F3) and defaults."""
+"""The Application model's field rules and defaults."""
 
 import pytest
 from django.core.exceptions import ValidationError

@@ -1,4 +1,4 @@
-"""``POST /oauth/deauthorize`` and ``GET /api/v4/users/{id|me}/oauth/apps/authorized`` (DESIGN F6)."""
+"""``POST /oauth/deauthorize`` and ``GET /api/v4/users/{id|me}/oauth/apps/authorized``."""
 
 import json
 
@@ -8,8 +8,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from oauth2_provider.models import get_access_token_model, get_grant_model, get_refresh_token_model
 
-from mm_oauth.models import AuditEvent, Consent
-from mm_oauth.services.consent import record_grant
+from mm_oauth.models import AuditEvent, Authorization
+from mm_oauth.services.authorizations import record_authorization
 from mm_oauth.services.provider_settings import provider_enabled
 from tests.test_app_services import issue_tokens
 
@@ -37,7 +37,7 @@ def authorized(user, make_user, make_app):
     """Alice and Bob both authorized the app and hold tokens; Alice also uses another app."""
     app, other_app, bob = make_app(), make_app(), make_user("bob")
     for who, target in ((user, app), (bob, app), (user, other_app)):
-        record_grant(who, target, ["read", "write"])
+        record_authorization(who, target, ["read", "write"])
         issue_tokens(target, who, 3)
     return app, other_app, bob
 
@@ -50,7 +50,7 @@ def test_deauthorize_revokes_only_that_users_tokens_codes_and_consent(user, auth
     assert not AccessToken.objects.filter(user=user, application=app).exists()
     assert not RefreshToken.objects.filter(user=user, application=app).exists()
     assert not get_grant_model().objects.filter(user=user, application=app).exists()
-    assert not Consent.objects.filter(user=user, application=app).exists()
+    assert not Authorization.objects.filter(user=user, application=app).exists()
     # Bob's authorization and Alice's other app are untouched.
     assert AccessToken.objects.filter(user=bob, application=app).count() == 3
     assert AccessToken.objects.filter(user=user, application=other_app).count() == 3
@@ -68,7 +68,7 @@ def test_a_deauthorized_token_stops_working_at_once(user, authorized):
 def test_deauthorize_needs_the_csrf_token(user, authorized):
     response = deauthorize(csrf_client(user), authorized[0].client_id, csrf=False)
     assert response.status_code == 403
-    assert Consent.objects.filter(user=user).count() == 2
+    assert Authorization.objects.filter(user=user).count() == 2
 
 
 def test_deauthorize_is_refused_to_oauth_tokens(user, authorized):
@@ -80,7 +80,7 @@ def test_deauthorize_is_refused_to_oauth_tokens(user, authorized):
         HTTP_AUTHORIZATION=f"Bearer {app.pk}-{user.pk}-access-0",
     )
     assert response.status_code == 403
-    assert Consent.objects.filter(user=user, application=app).exists()
+    assert Authorization.objects.filter(user=user, application=app).exists()
 
 
 @pytest.mark.parametrize("body, status, field", [({}, 400, "client_id"), ({"client_id": "nope"}, 404, None)])
@@ -95,7 +95,7 @@ def test_deauthorize_bad_input(user, authorized, body, status, field):
     assert response.status_code == status
     if field:
         assert field in response.json()["errors"]
-    assert Consent.objects.count() == 3
+    assert Authorization.objects.count() == 3
 
 
 def test_deauthorizing_an_app_never_authorized_is_a_404(make_user, authorized):
@@ -107,7 +107,7 @@ def test_deauthorize_takes_the_same_queries_whatever_the_token_count(user, make_
     counts = {}
     for tokens in (5, 3000):
         app = make_app()
-        record_grant(user, app, ["read"])
+        record_authorization(user, app, ["read"])
         issue_tokens(app, user, tokens)
         client = csrf_client(user)
         provider_enabled()  # warm the provider settings cache, as on a live server

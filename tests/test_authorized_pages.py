@@ -1,11 +1,11 @@
-"""Account settings > Security > OAuth 2.0 Applications (DESIGN F6)."""
+"""Account settings > Security > OAuth 2.0 Applications."""
 
 import pytest
 from django.test import Client
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
-from mm_oauth.models import Consent
-from mm_oauth.services.consent import record_grant, touch
+from mm_oauth.models import Authorization
+from mm_oauth.services.authorizations import record_authorization, touch
 from mm_oauth.services.provider_settings import update_provider_settings
 from tests.oauth_helpers import authorize
 from tests.test_app_services import issue_tokens
@@ -20,7 +20,7 @@ def test_empty_state(signed_in_client):
 
 def test_lists_each_authorized_app_with_its_details(signed_in_client, user, make_app):
     app = make_app(name="Zapier", description="Connects apps", icon_url="https://z.example.com/icon.png")
-    record_grant(user, app, ["read"])
+    record_authorization(user, app, ["read"])
     touch(user, app)
     page = signed_in_client.get(URL).content.decode()
     assert "Zapier" in page and "Connects apps" in page and "https://app.example.com/" in page
@@ -31,7 +31,7 @@ def test_lists_each_authorized_app_with_its_details(signed_in_client, user, make
 
 
 def test_only_your_own_authorizations_are_listed(signed_in_client, make_user, make_app):
-    record_grant(make_user("bob"), make_app(name="Bobs App"), ["read"])
+    record_authorization(make_user("bob"), make_app(name="Bobs App"), ["read"])
     assert "Bobs App" not in signed_in_client.get(URL).content.decode()
 
 
@@ -52,7 +52,7 @@ def test_deauthorize_confirms_then_revokes_and_the_next_sign_in_asks_again(signe
     assert confirm.status_code == 200 and "Zapier" in confirm.content.decode()
     response = signed_in_client.post(f"{URL}{app.client_id}/deauthorize/")
     assert response.status_code == 302 and response["Location"] == URL
-    assert not Consent.objects.exists()
+    assert not Authorization.objects.exists()
     assert not get_access_token_model().objects.filter(user=user).exists()
     assert not get_refresh_token_model().objects.filter(user=user).exists()
     params = {"response_type": "code", "client_id": app.client_id, "redirect_uri": app.callback_urls[0]}
@@ -61,27 +61,27 @@ def test_deauthorize_confirms_then_revokes_and_the_next_sign_in_asks_again(signe
 
 def test_deauthorize_needs_csrf(user, make_app):
     app = make_app()
-    record_grant(user, app, ["read"])
+    record_authorization(user, app, ["read"])
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
     assert client.post(f"{URL}{app.client_id}/deauthorize/").status_code == 403
-    assert Consent.objects.exists()
+    assert Authorization.objects.exists()
 
 
 def test_someone_elses_or_unknown_authorization_is_a_404(signed_in_client, make_user, make_app):
     app = make_app()
-    record_grant(make_user("bob"), app, ["read"])
+    record_authorization(make_user("bob"), app, ["read"])
     assert signed_in_client.get(f"{URL}{app.client_id}/deauthorize/").status_code == 404
     assert signed_in_client.post(f"{URL}{app.client_id}/deauthorize/").status_code == 404
     assert signed_in_client.get(f"{URL}nope/deauthorize/").status_code == 404
-    assert Consent.objects.count() == 1
+    assert Authorization.objects.count() == 1
 
 
 def test_available_while_the_provider_is_off(signed_in_client, user, make_app):
     app = make_app(name="Zapier")
-    record_grant(user, app, ["read"])
+    record_authorization(user, app, ["read"])
     update_provider_settings(enable_provider=False)
     page = signed_in_client.get(URL).content.decode()
     assert "Zapier" in page and "turned off" in page
     assert signed_in_client.post(f"{URL}{app.client_id}/deauthorize/").status_code == 302
-    assert not Consent.objects.exists()
+    assert not Authorization.objects.exists()

@@ -1,13 +1,13 @@
-"""The consent page (DESIGN F5): remembered decisions, scope growth, deny, errors, notices."""
+"""The consent page: remembered decisions, scope growth, deny, errors, notices."""
 
 import pytest
 from django.core import mail
 from django.test import Client
 from oauth2_provider.models import get_grant_model
 
-from mm_oauth.models import Consent
+from mm_oauth.models import Authorization
 from mm_oauth.oauth.oauth2_validators import code_checksum
-from mm_oauth.services import consent as consents
+from mm_oauth.services import authorizations
 from tests.oauth_helpers import authorize, query_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("provider_on")]
@@ -22,7 +22,7 @@ def authorize_get(client, app, **params):
 def test_first_time_asks_then_the_decision_is_remembered(signed_in_client, app, user):
     assert authorize_get(signed_in_client, app).status_code == 200  # the consent page
     authorize(signed_in_client, app)
-    consent = Consent.objects.get(user=user, application=app)
+    consent = Authorization.objects.get(user=user, application=app)
     assert consent.scopes == {"read", "write"}
 
     response = authorize_get(signed_in_client, app, state="again")
@@ -39,13 +39,13 @@ def test_remembered_consent_survives_token_expiry_and_refresh(signed_in_client, 
 
 def test_more_scopes_than_granted_asks_again(signed_in_client, app, user):
     authorize(signed_in_client, app, scope="read")
-    assert Consent.objects.get().scopes == {"read"}
+    assert Authorization.objects.get().scopes == {"read"}
     assert authorize_get(signed_in_client, app, scope="read").status_code == 302  # covered
     response = authorize_get(signed_in_client, app, scope="read write")
     assert response.status_code == 200
     assert "Create and change data on your behalf" in response.content.decode()
     authorize(signed_in_client, app, scope="read write")
-    assert Consent.objects.get().scopes == {"read", "write"}
+    assert Authorization.objects.get().scopes == {"read", "write"}
 
 
 def test_prompt_consent_always_asks(signed_in_client, app):
@@ -56,7 +56,7 @@ def test_prompt_consent_always_asks(signed_in_client, app):
 def test_trusted_apps_never_ask_and_still_appear_as_authorized(signed_in_client, make_app, user):
     trusted = make_app(is_trusted=True)
     assert authorize_get(signed_in_client, trusted, prompt="consent").status_code == 302
-    assert Consent.objects.filter(user=user, application=trusted).exists()
+    assert Authorization.objects.filter(user=user, application=trusted).exists()
 
 
 def test_consent_page_shows_the_app_and_the_scopes_in_words(signed_in_client, make_app):
@@ -91,7 +91,7 @@ def test_deny_redirects_with_the_error_and_state_merged_into_the_callback(
     assert location.startswith(expected_prefix)
     assert query_of(location)["state"] == "st/8 x"
     assert location.count("?") == 1
-    assert not Consent.objects.exists() and not Grant.objects.exists()
+    assert not Authorization.objects.exists() and not Grant.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -125,7 +125,7 @@ def test_the_decision_needs_a_csrf_token(user, app):
     data = {name: value for name, value in form.initial.items() if value is not None}
     response = client.post("/oauth/authorize", {**data, "allow": "Authorize"})
     assert response.status_code == 403
-    assert not Consent.objects.exists() and not Grant.objects.exists()
+    assert not Authorization.objects.exists() and not Grant.objects.exists()
 
 
 def test_a_new_authorization_emails_a_security_notice_once(
@@ -150,7 +150,7 @@ def test_no_notice_unless_switched_on(signed_in_client, app, django_capture_on_c
 
 def test_token_issuance_sets_last_used(signed_in_client, app, user):
     code = authorize(signed_in_client, app)["code"]
-    assert Consent.objects.get().last_used_at is None
+    assert Authorization.objects.get().last_used_at is None
     Client().post(
         "/oauth/access_token",
         {
@@ -161,13 +161,13 @@ def test_token_issuance_sets_last_used(signed_in_client, app, user):
             "client_secret": app.plain_secret,
         },
     )
-    assert Consent.objects.get().last_used_at is not None
+    assert Authorization.objects.get().last_used_at is not None
 
 
 def test_deauthorize_then_the_next_sign_in_asks_again(signed_in_client, app, user):
     authorize(signed_in_client, app)
-    consents.deauthorize(user, app)
-    assert not Consent.objects.exists()
+    authorizations.deauthorize(user, app)
+    assert not Authorization.objects.exists()
     assert authorize_get(signed_in_client, app).status_code == 200
 
 

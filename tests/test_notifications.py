@@ -21,7 +21,7 @@ from oauth2_provider.models import get_application_model
 
 from example_project.settings import mail_backend
 from mm_oauth import notifications
-from mm_oauth.models import AppAccess, Consent
+from mm_oauth.models import AppAccess, Authorization
 from mm_oauth.services import organizations as orgs
 from tests.conftest import PASSWORD
 from tests.e2e.browser import csrf_from
@@ -75,7 +75,7 @@ def test_allow_with_the_mail_server_down_redirects_with_a_code_and_logs_the_noti
     with committing():
         query = authorize(client_for(user), app)  # asserts the 302 back to the app
     assert query["code"] and query["state"] == "xyz"
-    assert Consent.objects.filter(user=user, application=app).count() == 1
+    assert Authorization.objects.filter(user=user, application=app).count() == 1
     assert failures(caplog) == ["Could not send the new_authorization notice to alice@example.com"]
 
 
@@ -143,7 +143,7 @@ def test_notices_reach_a_real_smtp_server_and_a_stopped_one_only_costs_the_notic
     with committing():
         assert authorize(signed_in_client, second)["code"]  # the server is down: the flow completes all the same
     assert failures(caplog) == ["Could not send the new_authorization notice to alice@example.com"]
-    assert Consent.objects.filter(user=user, application=second).exists()
+    assert Authorization.objects.filter(user=user, application=second).exists()
 
     server = smtp_server(inbox, port)
     try:

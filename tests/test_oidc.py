@@ -151,7 +151,7 @@ def test_the_consent_page_describes_the_openid_scopes(signed_in_client, make_app
 
 
 def test_deauthorize_removes_the_id_tokens_too(signed_in_client, trusted_app, user, oidc_on):
-    from mm_oauth.services.consent import deauthorize
+    from mm_oauth.services.authorizations import deauthorize
 
     sign_in_with_openid(signed_in_client, trusted_app)
     assert get_id_token_model().objects.filter(user=user).exists()

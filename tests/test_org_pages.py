@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from mm_oauth.models import AppAccess, AuditEvent
 from mm_oauth.services import organizations as orgs
-from mm_oauth.services.consent import record_grant
+from mm_oauth.services.authorizations import record_authorization
 from mm_oauth.services.provider_settings import update_provider_settings
 from tests.oauth_helpers import authorize
 
@@ -408,7 +408,7 @@ def test_the_consent_page_is_unchanged_for_the_protocol(member, three_orgs, app)
 
 
 def test_authorized_apps_page_has_the_request_buttons(org, owner, member, app):
-    record_grant(member, app, ["read"])
+    record_authorization(member, app, ["read"])
     client = signed_in(member)
     page = client.get(AUTHORIZED_URL).content.decode()
     row = section(page, "acme")
@@ -421,7 +421,7 @@ def test_authorized_apps_page_has_the_request_buttons(org, owner, member, app):
 
 
 def test_authorized_apps_page_gives_owners_the_grant_button(org, owner, app):
-    record_grant(owner, app, ["read"])
+    record_authorization(owner, app, ["read"])
     assert section(signed_in(owner).get(AUTHORIZED_URL).content.decode(), "acme")["grant"]
 
 
@@ -432,7 +432,7 @@ def test_authorized_apps_page_runs_a_constant_number_of_queries(org, owner, make
     def queries_for(count):
         for number in range(count):
             app = make_app(name=f"App {number}")
-            record_grant(owner, app, ["read"])
+            record_authorization(owner, app, ["read"])
             orgs.request_access(actor=owner, org=org, app=app)
         client = signed_in(owner)
         client.get(AUTHORIZED_URL)  # warm: the provider settings, the session

@@ -1,4 +1,4 @@
-"""Organization third-party application restrictions (DESIGN F9): the state machine and enforcement."""
+"""Organization third-party application restrictions: the state machine and enforcement."""
 
 import json
 

@@ -1,4 +1,4 @@
-"""Integration display overrides (DESIGN F11) through the example site's message board."""
+"""Integration display overrides through the example site's message board."""
 
 import json
 

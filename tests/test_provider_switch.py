@@ -1,4 +1,4 @@
-"""The provider switch (DESIGN F1): 501 everywhere while off, tokens refused but kept, cached reads."""
+"""The provider switch: 501 everywhere while off, tokens refused but kept, cached reads."""
 
 import pytest
 from django.core.cache import caches

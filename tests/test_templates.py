@@ -12,7 +12,7 @@ import pytest
 from django.template import Context, Template, TemplateSyntaxError
 
 import mm_oauth
-from mm_oauth.services.consent import record_grant
+from mm_oauth.services.authorizations import record_authorization
 from mm_oauth.services.provider_settings import update_provider_settings
 
 TEMPLATE_DIR = Path(mm_oauth.__file__).resolve().parent / "templates"
@@ -138,7 +138,7 @@ def test_the_apps_list_renders_mm_oauths_own_elements(client, superuser, app):
 @pytest.mark.django_db
 @pytest.mark.usefixtures("provider_on", "plain_templates")
 def test_the_authorized_apps_page_renders_mm_oauths_own_alert_and_badge(client, user, trusted_app):
-    record_grant(user, trusted_app, ["read"])
+    record_authorization(user, trusted_app, ["read"])
     update_provider_settings(enable_provider=False)
     client.force_login(user)
     page = client.get("/account/security/oauth-apps/").content.decode()

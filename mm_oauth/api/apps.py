@@ -124,13 +124,13 @@ class AppDetailView(AppAPIView):
         return Response(OAuthAppSerializer(app).data)
 
     @extend_schema(
-        summary="Delete an application and every token, code and consent of it, for all users",
+        summary="Delete an application and every token, code and authorization of it, for all users",
         tags=TAGS,
         parameters=[CLIENT_ID],
         responses={200: StatusOKSerializer, **error_responses(401, 403, 404, 501)},
     )
     def delete(self, request, client_id):
-        """Delete the application, revoking every token, code and consent of it."""
+        """Delete the application, revoking every token, code and authorization of it."""
         applications.delete_application(self.get_app(client_id), actor=request.user, request=request)
         return Response({"status": "OK"})
 

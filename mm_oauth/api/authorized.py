@@ -15,7 +15,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from .. import policy
-from ..services import consent as consents
+from ..services import authorizations
 from ..services.users import get_user_by_id
 from .app_serializers import AppPublicSerializer
 from .base import PeopleOnlyAPIView
@@ -32,18 +32,18 @@ class AuthorizedAppSerializer(AppPublicSerializer):
     authorized_at = serializers.SerializerMethodField()
     last_used_at = serializers.SerializerMethodField()
 
-    def to_representation(self, consent):
-        self.consent = consent
-        return super().to_representation(consent.application)
+    def to_representation(self, authorization):
+        self.authorization = authorization
+        return super().to_representation(authorization.application)
 
     def get_scopes(self, app) -> list[str]:
-        return sorted(self.consent.scopes)
+        return sorted(self.authorization.scopes)
 
     def get_authorized_at(self, app) -> int:
-        return epoch_ms(self.consent.created_at)
+        return epoch_ms(self.authorization.created_at)
 
     def get_last_used_at(self, app) -> int:
-        return epoch_ms(self.consent.last_used_at)
+        return epoch_ms(self.authorization.last_used_at)
 
 
 class DeauthorizeSerializer(serializers.Serializer):
@@ -74,7 +74,7 @@ class AuthorizedAppsView(PeopleOnlyAPIView):
     def get(self, request, user_id):
         """Return the user's authorized applications, newest first (public fields only)."""
         user = self.get_user(request, user_id)
-        return Response(AuthorizedAppSerializer(consents.authorized_apps(user), many=True).data)
+        return Response(AuthorizedAppSerializer(authorizations.authorized_apps(user), many=True).data)
 
     @staticmethod
     def get_user(request, user_id):
@@ -90,7 +90,7 @@ class DeauthorizeView(PeopleOnlyAPIView):
     serializer_class = DeauthorizeSerializer
 
     @extend_schema(
-        summary="Deauthorize an application: revoke your tokens, pending codes and consent for it",
+        summary="Deauthorize an application: revoke your tokens, pending codes and authorization of it",
         tags=["authorized apps"],
         request=DeauthorizeSerializer,
         responses={200: DeauthorizeResultSerializer, **error_responses(400, 401, 403, 404)},
@@ -102,5 +102,5 @@ class DeauthorizeView(PeopleOnlyAPIView):
         app = get_application_model().objects.filter(client_id=serializer.validated_data["client_id"]).first()
         if app is None:
             raise Http404("No such OAuth 2.0 application.")
-        revoked = consents.deauthorize(request.user, app, request=request)
+        revoked = authorizations.deauthorize(request.user, app, request=request)
         return Response({"status": "OK", "revoked": revoked})

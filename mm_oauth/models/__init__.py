@@ -1,9 +1,9 @@
-"""mm_oauth's models: applications, consents, organizations, the provider settings, the audit trail."""
+"""mm_oauth's models: applications, authorizations, organizations, the provider settings, the audit trail."""
 
 from .app_access import AppAccess
 from .application import Application
 from .audit import AuditEvent
-from .consent import Consent
+from .authorization import Authorization
 from .organization import Membership, Organization
 from .provider_settings import ProviderSettings
 from .redeemed_code import RedeemedCode
@@ -12,7 +12,7 @@ __all__ = [
     "Application",
     "AppAccess",
     "AuditEvent",
-    "Consent",
+    "Authorization",
     "Membership",
     "Organization",
     "ProviderSettings",

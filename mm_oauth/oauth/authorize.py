@@ -1,6 +1,6 @@
 """The authorize endpoint (RFC 6749 section 4.1.1): the consent page and the user's decision.
 
-On top of DOT's view: the provider switch, remembered consent (a user who
+On top of DOT's view: the provider switch, a remembered authorization (a user who
 already granted every requested scope is not asked again, unless the client
 sends ``prompt=consent``), trusted apps that never ask, an error page (never a
 redirect) for a malformed PKCE challenge, anti-framing headers, ``iss`` (RFC
@@ -21,7 +21,7 @@ from oauthlib.common import add_params_to_uri
 
 from ..gate import ProviderRequiredMixin
 from ..models import AppAccess
-from ..services.consent import consent_covers, record_grant
+from ..services.authorizations import authorization_covers, record_authorization
 from .issuer import issuer, with_issuer
 
 # RFC 7636 section 4.2: code_challenge = 43*128unreserved.
@@ -96,7 +96,7 @@ class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
             return False
         if "consent" in self.request.GET.get("prompt", "").split():
             return False
-        return consent_covers(self.request.user, context["application"], context["scopes"])
+        return authorization_covers(self.request.user, context["application"], context["scopes"])
 
     def _silent(self, context):
         if self.request.method != "GET" or "error" in context or "form" not in context:
@@ -130,5 +130,5 @@ class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
         result = super().create_authorization_response(request, scopes, credentials, allow)
         if allow:
             app = get_application_model().objects.get(client_id=credentials["client_id"])
-            record_grant(request.user, app, scopes.split() if isinstance(scopes, str) else scopes, request)
+            record_authorization(request.user, app, scopes.split() if isinstance(scopes, str) else scopes, request)
         return result

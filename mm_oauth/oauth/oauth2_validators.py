@@ -36,7 +36,7 @@ from oauth2_provider.oauth2_validators import OAuth2Validator as DOTValidator
 from oauthlib import oauth2
 
 from ..models import RedeemedCode
-from ..services.consent import touch
+from ..services.authorizations import touch
 from ..services.tokens import revoke_replayed_code
 from .issuer import issuer_for_oauthlib
 

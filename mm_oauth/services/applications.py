@@ -160,7 +160,7 @@ def callbacks_would_change(app, callback_urls):
 
 
 def delete_application(app, *, actor=None, request=None):
-    """Delete ``app`` and every token, refresh token, code and consent of it, for all users, atomically."""
+    """Delete ``app`` and every token, refresh token, code and authorization of it, for all users, atomically."""
     if actor is not None and not policy.may_manage_app(actor, app):
         raise Http404("No such OAuth 2.0 application.")
     summary = describe(app)

@@ -15,7 +15,7 @@ from oauth2_provider.scopes import get_scopes_backend
 
 from ..models import AppAccess
 from ..models.provider_settings import provider_enabled
-from ..services import consent as consents
+from ..services import authorizations
 
 LIST_URL = "mm_oauth:authorized-apps"
 
@@ -30,17 +30,19 @@ class AuthorizedAppsView(LoginRequiredMixin, View):
     """List the applications the signed-in user authorized."""
 
     def get(self, request):
-        authorized = list(consents.authorized_apps(request.user))
+        authorized = list(authorizations.authorized_apps(request.user))
         # Each organization's stance on each app, with Request (members) and Grant (owners) buttons.
-        org_access = AppAccess.objects.member_rows(request.user, [consent.application for consent in authorized])
+        org_access = AppAccess.objects.member_rows(
+            request.user, [authorization.application for authorization in authorized]
+        )
         rows = [
             {
-                "consent": consent,
-                "app": consent.application,
-                "scopes": scope_words(consent.scopes),
-                "org_access": org_access[consent.application.pk],
+                "authorization": authorization,
+                "app": authorization.application,
+                "scopes": scope_words(authorization.scopes),
+                "org_access": org_access[authorization.application.pk],
             }
-            for consent in authorized
+            for authorization in authorized
         ]
         context = {"rows": rows, "provider_enabled": provider_enabled(), "next": request.get_full_path()}
         return TemplateResponse(request, "mm_oauth/authorized/list.html", context)
@@ -49,20 +51,20 @@ class AuthorizedAppsView(LoginRequiredMixin, View):
 class DeauthorizeView(LoginRequiredMixin, View):
     """Confirm (GET), then withdraw the user's authorization of one app (POST)."""
 
-    def get_consent(self, request, client_id):
-        consent = consents.authorized_apps(request.user).filter(application__client_id=client_id).first()
-        if consent is None:
+    def get_authorization(self, request, client_id):
+        authorization = authorizations.authorized_apps(request.user).filter(application__client_id=client_id).first()
+        if authorization is None:
             raise Http404("You have not authorized this application.")
-        return consent
+        return authorization
 
     def get(self, request, client_id):
-        consent = self.get_consent(request, client_id)
-        context = {"app": consent.application, "scopes": scope_words(consent.scopes)}
+        authorization = self.get_authorization(request, client_id)
+        context = {"app": authorization.application, "scopes": scope_words(authorization.scopes)}
         return TemplateResponse(request, "mm_oauth/authorized/deauthorize.html", context)
 
     def post(self, request, client_id):
-        app = self.get_consent(request, client_id).application
-        consents.deauthorize(request.user, app, request=request)
+        app = self.get_authorization(request, client_id).application
+        authorizations.deauthorize(request.user, app, request=request)
         messages.success(
             request,
             _("%(name)s can no longer access your account.") % {"name": app.name},

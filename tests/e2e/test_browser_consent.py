@@ -1,4 +1,4 @@
-"""Consent, authorized apps and posting, end to end in a real headless Chromium (DESIGN F5, F6, F11).
+"""Authorization, authorized apps and posting, end to end in a real headless Chromium.
 
 The browser drives the sample third-party client (its own process, registered by
 ``manage.py demo`` with its real callback URL, not trusted) and the
@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 
 from example_project.site.management.commands.demo import SAMPLE_APP_DESCRIPTION, SAMPLE_APP_NAME
 from example_project.site.models import Post
-from mm_oauth.models import Consent
+from mm_oauth.models import Authorization
 from mm_oauth.services.applications import register_application
 from mm_oauth.services.provider_settings import update_provider_settings
 from tests.e2e.playwright_fixtures import SCREENSHOTS
@@ -113,7 +113,7 @@ def test_allow_shows_the_consent_page_then_the_users_profile(journey):
 
     alice.expect_signed_in_as_alice()
     assert alice.consent_pages == [alice.demo["config"].client_id]
-    assert Consent.objects.get().application.client_id == alice.demo["config"].client_id
+    assert Authorization.objects.get().application.client_id == alice.demo["config"].client_id
 
 
 def test_deny_shows_access_denied_with_the_matching_state(journey):
@@ -130,7 +130,7 @@ def test_deny_shows_access_denied_with_the_matching_state(journey):
     expect(page.get_by_role("definition").filter(has_text=re.compile("^access_denied$"))).to_be_visible()
     expect(page.get_by_text("The state parameter matched the one this app sent")).to_be_visible()
     assert urlsplit(page.url).path == "/callback"
-    assert not Consent.objects.exists()
+    assert not Authorization.objects.exists()
 
 
 def test_consent_is_remembered_after_signing_out_of_the_client(journey):

@@ -1,4 +1,4 @@
-"""A client written for Mattermost's OAuth 2.0 provider works unchanged (DESIGN: third-party apps, F7).
+"""A client written for Mattermost's OAuth 2.0 provider works unchanged.
 
 It acts exactly as Mattermost's sample client does (enahum's passport-oauth2
 sample): the browser is sent to ``GET /oauth/authorize?response_type=code&

@@ -1,4 +1,4 @@
-"""The provider switch reaches every server process within the documented bound (DESIGN F1).
+"""The provider switch reaches every server process within the documented bound.
 
 Two gunicorn processes share one database and no shared cache (the example
 site's default, process-local cache): a change made through process A must be

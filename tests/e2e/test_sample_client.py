@@ -34,7 +34,7 @@ from example_project.site.management.commands.demo import SAMPLE_APP_NAME
 from example_project.site.models import Post
 from mm_oauth.models import AuditEvent
 from mm_oauth.services import provider_settings
-from mm_oauth.services.consent import deauthorize
+from mm_oauth.services.authorizations import deauthorize
 from tests.e2e.servers import ROOT, free_port, wait_until_up
 
 PASSWORD_LINE = r"^\s*{username}\s.*password (\S+)\s+\(shown only now\)$"

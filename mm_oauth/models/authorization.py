@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class Consent(models.Model):
+class Authorization(models.Model):
     """One per user and application: the scopes granted, when, and when last used.
 
     Survives token expiry and refresh; removed only by deauthorizing (or by
@@ -14,7 +14,7 @@ class Consent(models.Model):
     """
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="oauth_consents"
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="oauth_authorizations"
     )
     # mm_oauth's own model (system check E001 makes sure it is the swapped-in one),
     # so migrations need no setting name that a host might lack.
@@ -22,7 +22,7 @@ class Consent(models.Model):
         "mm_oauth.Application",
         verbose_name=_("application"),
         on_delete=models.CASCADE,
-        related_name="consents",
+        related_name="authorizations",
     )
     scope = models.TextField(_("granted scopes"), blank=True, help_text=_("Space-separated scope names."))
     created_at = models.DateTimeField(_("authorized at"), auto_now_add=True)
@@ -32,7 +32,9 @@ class Consent(models.Model):
     class Meta:
         verbose_name = _("authorization")
         verbose_name_plural = _("authorizations")
-        constraints = [models.UniqueConstraint(fields=["user", "application"], name="mm_oauth_one_consent_per_app")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "application"], name="mm_oauth_one_authorization_per_app")
+        ]
 
     def __str__(self):
         return f"{self.user} → {self.application}"
