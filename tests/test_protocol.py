@@ -20,11 +20,12 @@ Grant = get_grant_model()
 pytestmark = pytest.mark.usefixtures("provider_on")
 
 
-def exchange(app, code, *, verifier=None, secret=None, redirect_uri=None, client_id=None, basic=False):
+def exchange(app, code, *, verifier=None, secret=None, redirect_uri=None, client_id=None, basic=False, extra=None):
     data = {
         "grant_type": "authorization_code",
         "code": code,
         "redirect_uri": redirect_uri or app.callback_urls[0],
+        **(extra or {}),
     }
     if verifier:
         data["code_verifier"] = verifier
@@ -554,3 +555,18 @@ def test_an_inactive_user_cannot_authorize_apps(client, make_user, trusted_app, 
     response = client.get("/oauth/authorize", params)
     assert response.status_code == 403
     assert not Grant.objects.exists()
+
+
+# --- RFC 8707 resource indicators survive the code exchange ---------------------------------
+
+
+def test_a_code_exchange_keeps_the_granted_resource_and_refuses_another(signed_in_client, trusted_app):
+    resource = "https://api.example.com/"
+    code = authorize(signed_in_client, trusted_app, extra={"resource": resource})["code"]
+    refused = exchange(trusted_app, code, extra={"resource": "https://other.example.com/"})
+    assert refused.status_code == 400
+    assert refused.json()["error"] == "invalid_target"
+
+    code = authorize(signed_in_client, trusted_app, extra={"resource": resource})["code"]
+    assert exchange(trusted_app, code).status_code == 200
+    assert AccessToken.objects.get().resource == [resource]

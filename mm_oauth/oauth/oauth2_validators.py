@@ -23,27 +23,43 @@ import base64
 import binascii
 import hashlib
 import json
+from contextvars import ContextVar
+from datetime import timedelta
 from urllib.parse import unquote_plus
 
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from oauth2_provider.exceptions import FatalClientError
 from oauth2_provider.models import (
     AbstractApplication,
     get_access_token_model,
     get_grant_model,
     get_refresh_token_model,
+    refresh_token_expire_timedelta,
 )
 from oauth2_provider.oauth2_validators import OAuth2Validator as DOTValidator
-from oauthlib import oauth2
+from oauth2_provider.settings import oauth2_settings
+from oauthlib.oauth2.rfc6749 import errors
 
 from ..models import RedeemedCode
 from ..services.authorizations import touch
-from ..services.tokens import revoke_replayed_code
+from ..services.tokens import delete_rows, revoke_replayed_code
 from .issuer import issuer_for_oauthlib
+
+# The access token the token endpoint just issued, for the ``app_authorized`` signal
+# (the view would otherwise read it back from the database).
+issued_access_token = ContextVar("mm_oauth_issued_access_token", default=None)
+
+
+def token_checksum(value):
+    """Return the SHA-256 hex digest under which DOT stores a token (and mm_oauth a code)."""
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
 def code_checksum(code):
     """Return the SHA-256 hex digest under which an authorization code is stored."""
-    return hashlib.sha256(code.encode("utf-8")).hexdigest()
+    return token_checksum(code)
 
 
 def _active(user):
@@ -156,7 +172,7 @@ class OAuth2Validator(DOTValidator):
         """Delete the redeemed grant and remember the code, with what it was exchanged for."""
         grant = self._grant(code, request.client, request)
         if grant is None:
-            raise oauth2.InvalidGrantError(request=request)
+            raise errors.InvalidGrantError(request=request)
         grant.delete()
         issued = getattr(request, "mm_oauth_issued", {})
         RedeemedCode.objects.create(
@@ -176,42 +192,93 @@ class OAuth2Validator(DOTValidator):
             revoke_replayed_code(redeemed)
 
     def _check_and_set_request_resource(self, request):
-        # DOT looks the grant up by the raw code (RFC 8707 narrowing); it is stored by checksum here.
-        raw = request.code
-        if request.grant_type == "authorization_code" and raw:
-            request.code = code_checksum(raw)
-        try:
-            super()._check_and_set_request_resource(request)
-        finally:
-            request.code = raw
+        """RFC 8707 section 2.2 as DOT applies it, reading the grant this request already holds.
+
+        DOT looks the grant up again by the raw code; here it is locked and cached.
+        """
+        grant = getattr(request, "mm_oauth_grant", None)
+        if request.grant_type != "authorization_code" or grant is None:
+            return super()._check_and_set_request_resource(request)
+        request.resource = _requested_resources(request)
+        self._validate_resource_uris(request, request.resource)
+        granted = list(grant.resource or [])
+        for resource in request.resource if granted else []:
+            if resource not in granted:
+                raise errors.CustomOAuth2Error(
+                    error="invalid_target",
+                    description=f"The requested resource '{resource}' was not granted with this code.",
+                    request=request,
+                )
+        if granted and not request.resource:
+            self._validate_resource_uris(request, granted)
+            request.resource = granted
 
     # --- tokens ----------------------------------------------------------------
 
     def _create_access_token(self, expires, request, token, source_refresh_token=None):
         access_token = super()._create_access_token(expires, request, token, source_refresh_token)
         request.mm_oauth_issued = {**getattr(request, "mm_oauth_issued", {}), "access_token_id": access_token.pk}
+        issued_access_token.set(access_token)
         return access_token
 
     def _create_refresh_token(self, request, refresh_token_code, access_token, previous_refresh_token):
         refresh_token = super()._create_refresh_token(request, refresh_token_code, access_token, previous_refresh_token)
-        request.mm_oauth_issued = {
-            **getattr(request, "mm_oauth_issued", {}),
-            "token_family": refresh_token.token_family,
-        }
+        issued = getattr(request, "mm_oauth_issued", {})
+        request.mm_oauth_issued = {**issued, "token_family": refresh_token.token_family}
         return refresh_token
 
     def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs):
-        """DOT's checks, then lock the token: a concurrent rotation of it makes this one ``invalid_grant``."""
-        if not super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):
-            return False
-        instance = request.refresh_token_instance
-        still_live = (
+        """Check the refresh token in one locked SELECT (with its access token and user).
+
+        The token endpoint runs in one transaction: a concurrent rotation of the
+        same token waits here and then finds it revoked, so it gets
+        ``invalid_grant``. A revoked token goes through DOT's checks (its grace
+        period and reuse protection: RFC 9700 section 4.14.2).
+        """
+        live = (
             get_refresh_token_model()
-            .objects.select_for_update()
-            .filter(pk=instance.pk, revoked__isnull=True)
-            .values_list("pk", flat=True)
+            .objects.select_for_update(of=("self",))
+            .select_related("access_token", "user")
+            .filter(token_checksum=token_checksum(refresh_token))
+            .order_by(F("revoked").desc(nulls_first=True))
+            .first()
         )
-        return bool(list(still_live)) and _active(instance.user)
+        if live is None:
+            return False
+        if live.revoked is not None:
+            return super().validate_refresh_token(refresh_token, client, request, *args, **kwargs)
+        expire_delta = refresh_token_expire_timedelta()
+        if live.access_token is None or (expire_delta and live.access_token.expires + expire_delta <= timezone.now()):
+            return False
+        if not _active(live.user):
+            return False
+        request.user = live.user
+        request.refresh_token = refresh_token  # under hashed storage the stored token is blank
+        request.refresh_token_instance = live
+        return live.application_id == client.pk
+
+    def _save_bearer_token(self, token, request, *args, **kwargs):
+        """Rotate a refresh token in four statements; everything else as DOT does it.
+
+        The token was locked by validate_refresh_token: it becomes a tombstone
+        (``revoked``, for reuse detection), its access token goes, a new pair
+        of the same family comes.
+        """
+        previous = getattr(request, "refresh_token_instance", None)
+        rotating = previous is not None and previous.revoked is None and self.rotate_refresh_token(request)
+        if not rotating or "refresh_token" not in token:
+            return super()._save_bearer_token(token, request, *args, **kwargs)
+        if "scope" not in token:
+            raise FatalClientError("Failed to renew access token: missing scope")
+        self._check_and_set_request_resource(request)
+        expires = timezone.now() + timedelta(
+            seconds=token.get("expires_in", oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS)
+        )
+        RefreshToken, AccessToken = get_refresh_token_model(), get_access_token_model()
+        RefreshToken.objects.filter(pk=previous.pk).update(access_token=None, revoked=timezone.now())
+        delete_rows(AccessToken, {"pk": previous.access_token_id})
+        access_token = self._create_access_token(expires, request, token, source_refresh_token=previous)
+        self._create_refresh_token(request, token["refresh_token"], access_token, previous)
 
     def save_bearer_token(self, token, request, *args, **kwargs):
         """Save the tokens, and note when the app last obtained tokens for this user."""
@@ -226,8 +293,11 @@ class OAuth2Validator(DOTValidator):
         DOT's version ends in ``.first()``, whose ORDER BY costs ~0.4 ms of query
         compilation on every bearer request; token_checksum is unique anyway.
         """
-        checksum = hashlib.sha256(token.encode("utf-8")).hexdigest()
-        found = get_access_token_model().objects.select_related("application", "user").filter(token_checksum=checksum)
+        found = (
+            get_access_token_model()
+            .objects.select_related("application", "user")
+            .filter(token_checksum=token_checksum(token))
+        )
         return next(iter(found[:1]), None)
 
     def validate_bearer_token(self, token, scopes, request):
@@ -284,3 +354,18 @@ class OAuth2Validator(DOTValidator):
 def _full_name(user):
     full_name = getattr(user, "get_full_name", None)
     return (full_name() if callable(full_name) else "").strip() or user.get_username()
+
+
+def _requested_resources(request):
+    """Return the ``resource`` parameters of a token request as a list (RFC 8707 allows several).
+
+    oauthlib keeps only the last value of a repeated body parameter: the full
+    list comes from the decoded body, as DOT reads it.
+    """
+    resource = getattr(request, "resource", None)
+    if isinstance(resource, list):
+        return resource
+    repeated = [value for key, value in (getattr(request, "decoded_body", None) or []) if key == "resource"]
+    if len(repeated) > 1:
+        return repeated
+    return [resource] if isinstance(resource, str) and resource.strip() else []

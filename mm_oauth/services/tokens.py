@@ -16,15 +16,18 @@ from oauth2_provider.models import (
     get_grant_model,
     get_id_token_model,
     get_refresh_token_model,
+    refresh_token_expire_timedelta,
     revoke_access_token,
 )
+from oauth2_provider.settings import oauth2_settings
 
+from ..conf import app_settings
 from ..models.audit import AuditEvent
 from ..models.redeemed_code import RedeemedCode
 from . import audit
 
 
-def _delete_rows(model, filters):
+def delete_rows(model, filters):
     """DELETE the rows of ``model`` matching ``filters`` with one statement (no signals, no cascade)."""
     queryset = model.objects.filter(**filters)
     using = router.db_for_write(model)
@@ -55,14 +58,14 @@ def revoke_all_tokens(app, user=None):
         AccessToken.objects.filter(**filters).update(source_refresh_token=None, id_token=None)
         RefreshToken.objects.filter(**filters).update(access_token=None)
         counts = {
-            "refresh_tokens": _delete_rows(RefreshToken, filters),
-            "access_tokens": _delete_rows(AccessToken, filters),
-            "id_tokens": _delete_rows(IDToken, filters),
-            "grants": _delete_rows(Grant, filters),
+            "refresh_tokens": delete_rows(RefreshToken, filters),
+            "access_tokens": delete_rows(AccessToken, filters),
+            "id_tokens": delete_rows(IDToken, filters),
+            "grants": delete_rows(Grant, filters),
         }
         if user is None:
             # Device grants belong to the app as a whole.
-            counts["device_grants"] = _delete_rows(get_device_grant_model(), {"client_id": app.client_id})
+            counts["device_grants"] = delete_rows(get_device_grant_model(), {"client_id": app.client_id})
     return counts
 
 
@@ -91,10 +94,106 @@ def revoke_replayed_code(redeemed):
 # Long past any code's lifetime (DOT's default is 60 s): a replay detected a day
 # later still revokes; older records only fill the table.
 REDEEMED_CODE_RETENTION = timedelta(days=1)
+CLEANUP_BATCH_SIZE = 10_000
 
 
-def clear_redeemed_codes(now=None):
-    """Delete the records of codes redeemed more than REDEEMED_CODE_RETENTION ago; return how many."""
+def clear_redeemed_codes(now=None, batch_size=CLEANUP_BATCH_SIZE):
+    """Delete the records of codes redeemed more than REDEEMED_CODE_RETENTION ago, in batches; return how many."""
     cutoff = (now or timezone.now()) - REDEEMED_CODE_RETENTION
-    deleted, _ = RedeemedCode.objects.filter(redeemed_at__lt=cutoff).delete()
-    return deleted
+    return delete_in_batches(RedeemedCode.objects.filter(redeemed_at__lt=cutoff), batch_size)
+
+
+def delete_in_batches(queryset, batch_size=CLEANUP_BATCH_SIZE, unlink=()):
+    """Delete the rows of ``queryset`` ``batch_size`` at a time; return how many went.
+
+    Each batch is its own short transaction: select up to ``batch_size`` primary
+    keys (skipping rows another transaction holds locked, where the database
+    can), clear the ``unlink`` foreign keys — ``(model, field name)`` pairs —
+    that point at them, then DELETE them by primary key. No statement touches
+    more than a batch, so locks stay short and memory bounded whatever the
+    table's size. No signals, no cascade: the callers pick rows nothing else
+    needs.
+    """
+    model = queryset.model
+    using = router.db_for_write(model)
+    deleted = 0
+    while True:
+        with transaction.atomic(using=using):
+            pks = list(_lockable(queryset, using).values_list("pk", flat=True)[:batch_size])
+            for other, field in unlink:
+                other.objects.using(using).filter(**{f"{field}__in": pks}).update(**{field: None})
+            deleted += _delete_pks(model, pks, using)
+        if len(pks) < batch_size:
+            return deleted
+
+
+def _lockable(queryset, using):
+    """Lock the selected rows until their batch commits, skipping those a request holds (PostgreSQL)."""
+    features = connections[using].features
+    if features.has_select_for_update_skip_locked and features.has_select_for_update_of:
+        return queryset.select_for_update(skip_locked=True, of=("self",))
+    return queryset
+
+
+def _delete_pks(model, pks, using):
+    if not pks:
+        return 0
+    ops = connections[using].ops
+    table, pk = ops.quote_name(model._meta.db_table), ops.quote_name(model._meta.pk.column)
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE {pk} IN ({', '.join(['%s'] * len(pks))})", pks)
+        return cursor.rowcount
+
+
+def expired_rows(now=None):
+    """Return ``[(kind, queryset, unlink)]``: what ``clear_expired`` deletes, in order.
+
+    DOT's rules (``oauth2_provider.models.clear_expired``): refresh tokens
+    revoked before the grace period (kept until they expire while
+    ``REFRESH_TOKEN_REUSE_PROTECTION`` needs them to spot a replay), orphaned
+    and idle-expired refresh tokens, expired access tokens no refresh token
+    points at, expired ID tokens no access token holds, expired codes. Then
+    mm_oauth's: codes redeemed more than a day ago, and audit events past
+    ``MM_OAUTH["AUDIT_RETENTION_DAYS"]``.
+    """
+    now = now or timezone.now()
+    AccessToken, RefreshToken = get_access_token_model(), get_refresh_token_model()
+    unlink_refresh = [(AccessToken, "source_refresh_token")]
+    revoked_before, idle_before = _refresh_cutoffs(now)
+    kinds = []
+    if revoked_before is not None:
+        kinds.append(("revoked refresh tokens", RefreshToken.objects.filter(revoked__lte=revoked_before), unlink_refresh))
+    orphans = RefreshToken.objects.filter(revoked__isnull=True, access_token__isnull=True)
+    kinds.append(("orphaned refresh tokens", orphans, unlink_refresh))
+    if idle_before is not None:
+        idle = RefreshToken.objects.filter(revoked__isnull=True, access_token__expires__lte=idle_before)
+        kinds.append(("expired refresh tokens", idle, unlink_refresh))
+    access = AccessToken.objects.filter(refresh_token__isnull=True, expires__lt=now)
+    kinds += [
+        ("access tokens", access, [(RefreshToken, "access_token")]),
+        ("ID tokens", get_id_token_model().objects.filter(access_token__isnull=True, expires__lt=now), []),
+        ("authorization codes", get_grant_model().objects.filter(expires__lt=now), []),
+        ("redeemed-code records", RedeemedCode.objects.filter(redeemed_at__lt=now - REDEEMED_CODE_RETENTION), []),
+    ]
+    if app_settings.AUDIT_RETENTION_DAYS is not None:
+        old_events = AuditEvent.objects.filter(created_at__lt=now - timedelta(days=app_settings.AUDIT_RETENTION_DAYS))
+        kinds.append(("audit events", old_events, []))
+    return kinds
+
+
+def _refresh_cutoffs(now):
+    """Return (revoked before, idle-expired before) for refresh tokens, as DOT's ``clear_expired`` computes them."""
+    expire_delta = refresh_token_expire_timedelta()
+    idle_before = now - expire_delta if expire_delta else None
+    if oauth2_settings.REFRESH_TOKEN_REUSE_PROTECTION:
+        # A revoked token is what lets a replay of it be caught: keep it until it expires.
+        return idle_before, idle_before
+    grace = oauth2_settings.REFRESH_TOKEN_GRACE_PERIOD_SECONDS or 0
+    return now - timedelta(seconds=grace), idle_before
+
+
+def clear_expired(batch_size=CLEANUP_BATCH_SIZE, dry_run=False, now=None):
+    """Delete (or, with ``dry_run``, count) each kind of ``expired_rows``, in batches; return ``{kind: count}``."""
+    if dry_run:
+        return {kind: queryset.count() for kind, queryset, _unlink in expired_rows(now)}
+    return {kind: delete_in_batches(queryset, batch_size, unlink) for kind, queryset, unlink in expired_rows(now)}

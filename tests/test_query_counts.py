@@ -1,0 +1,76 @@
+"""The hot paths' database work, statement by statement (exact counts; README: Performance).
+
+Savepoints are left out: they come from the test's own transaction around the
+token endpoint's atomic block, and cost nothing in production.
+"""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from tests.oauth_helpers import authorize
+
+pytestmark = pytest.mark.usefixtures("provider_on")
+
+
+def statements(run):
+    """Run ``run()``; return its response and its SQL statements as (verb, table) pairs."""
+    with CaptureQueriesContext(connection) as captured:
+        response = run()
+    found = []
+    for query in captured.captured_queries:
+        sql = query["sql"]
+        verb = sql.split()[0].upper()
+        if verb in ("SAVEPOINT", "RELEASE", "ROLLBACK"):
+            continue
+        marker = {"SELECT": " FROM ", "INSERT": "INSERT INTO ", "UPDATE": "UPDATE ", "DELETE": "DELETE FROM "}[verb]
+        table = sql.split(marker, 1)[1].split()[0].strip('"`')
+        found.append((verb, table))
+    return response, found
+
+
+def token_request(app, **data):
+    return Client().post("/oauth/access_token", {"client_id": app.client_id, "client_secret": app.plain_secret, **data})
+
+
+def test_a_code_exchange_takes_seven_statements(signed_in_client, trusted_app):
+    code = authorize(signed_in_client, trusted_app)["code"]
+    data = {"grant_type": "authorization_code", "code": code, "redirect_uri": trusted_app.callback_urls[0]}
+    response, found = statements(lambda: token_request(trusted_app, **data))
+    assert response.status_code == 200
+    assert found == [
+        ("SELECT", "mm_oauth_application"),  # the client
+        ("SELECT", "oauth2_provider_grant"),  # the code, locked once (with its user)
+        ("INSERT", "oauth2_provider_accesstoken"),
+        ("INSERT", "oauth2_provider_refreshtoken"),
+        ("UPDATE", "mm_oauth_authorization"),  # "last used"
+        ("DELETE", "oauth2_provider_grant"),  # single use
+        ("INSERT", "mm_oauth_redeemedcode"),  # so a replay can revoke these tokens
+    ]
+
+
+def test_a_refresh_takes_seven_statements(signed_in_client, trusted_app):
+    code = authorize(signed_in_client, trusted_app)["code"]
+    data = {"grant_type": "authorization_code", "code": code, "redirect_uri": trusted_app.callback_urls[0]}
+    tokens = token_request(trusted_app, **data).json()
+    refresh = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}
+    response, found = statements(lambda: token_request(trusted_app, **refresh))
+    assert response.status_code == 200
+    assert found == [
+        ("SELECT", "mm_oauth_application"),  # the client
+        ("SELECT", "oauth2_provider_refreshtoken"),  # locked once, with its access token and user
+        ("UPDATE", "oauth2_provider_refreshtoken"),  # the old one becomes a tombstone
+        ("DELETE", "oauth2_provider_accesstoken"),  # its access token goes
+        ("INSERT", "oauth2_provider_accesstoken"),
+        ("INSERT", "oauth2_provider_refreshtoken"),
+        ("UPDATE", "mm_oauth_authorization"),  # "last used"
+    ]
+
+
+def test_a_bearer_request_takes_one_statement(bearer_token, user, trusted_app):
+    me = Client(**bearer_token(user, trusted_app))
+    me.get("/api/v4/users/me")  # warm: the provider settings are cached in this process
+    response, found = statements(lambda: me.get("/api/v4/users/me"))
+    assert response.status_code == 200
+    assert found == [("SELECT", "oauth2_provider_accesstoken")]  # with its application and user
