@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench bench-load lint clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ test: lint
 
 bench: $(VENV)/.installed
 	$(PY) bench/run.py
+
+# HTTP load against stock DOT: gunicorn, PostgreSQL, wrk (bench/README.md; BENCH_LOAD_ARGS=--quick for a smoke run).
+bench-load: $(VENV)/.installed
+	$(PY) -m bench.load $(BENCH_LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) var build dist *.egg-info
