@@ -5,6 +5,8 @@ import hashlib
 import secrets
 from urllib.parse import parse_qs, urlsplit
 
+from django.test import Client
+
 
 def pkce_pair():
     """Return (code_verifier, S256 code_challenge) as in RFC 7636 section 4."""
@@ -43,11 +45,9 @@ def authorize(client, app, *, redirect_uri=None, challenge=None, state="xyz", sc
     return query_of(response["Location"])
 
 
-def exchange_code(app, code, **extra):
-    """POST the authorization code to the token endpoint as the app; return the response."""
-    from django.test import Client
-
-    data = {
+def code_exchange(app, code, **extra):
+    """Return the token request body that exchanges ``code`` as ``app`` (client secret in the form)."""
+    return {
         "grant_type": "authorization_code",
         "code": code,
         "redirect_uri": app.callback_urls[0],
@@ -55,7 +55,11 @@ def exchange_code(app, code, **extra):
         "client_secret": app.plain_secret,
         **extra,
     }
-    return Client(enforce_csrf_checks=True).post("/oauth/access_token", data)
+
+
+def exchange_code(app, code, **extra):
+    """POST the authorization code to the token endpoint as the app; return the response."""
+    return Client(enforce_csrf_checks=True).post("/oauth/access_token", code_exchange(app, code, **extra))
 
 
 def obtain_tokens(client, app):

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from mm_oauth.throttling import FailureThrottle
-from tests.oauth_helpers import authorize
+from tests.oauth_helpers import authorize, code_exchange
 
 pytestmark = pytest.mark.usefixtures("provider_on")
 
@@ -50,14 +50,7 @@ def test_the_real_client_elsewhere_is_never_locked_out(signed_in_client, trusted
     for _attempt in range(LIMIT + 3):
         wrong_secret(trusted_app)
     code = authorize(signed_in_client, trusted_app)["code"]
-    data = {
-        "grant_type": "authorization_code",
-        "code": code,
-        "redirect_uri": trusted_app.callback_urls[0],
-        "client_id": trusted_app.client_id,
-        "client_secret": trusted_app.plain_secret,
-    }
-    assert post("/oauth/access_token", data, REAL_CLIENT).status_code == 200
+    assert post("/oauth/access_token", code_exchange(trusted_app, code), REAL_CLIENT).status_code == 200
 
 
 def test_successful_and_other_errors_do_not_count(trusted_app):

@@ -38,18 +38,22 @@ def manage(env, *args, check=True):
 
 
 @contextmanager
-def gunicorn(env, port, workers=1):
-    """Run ``gunicorn example_project.wsgi`` on ``port`` until the block ends."""
+def gunicorn(env, port, workers=1, log_path=None):
+    """Run ``gunicorn example_project.wsgi`` on ``port`` until the block ends.
+
+    With ``log_path`` its stderr (the site's log) goes to that file, for a test to read.
+    """
+    log = open(log_path, "w") if log_path else None  # noqa: SIM115 - closed below, after the server
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "example_project.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log or subprocess.PIPE,
         text=True,
     )
     try:
-        wait_until_up(f"http://127.0.0.1:{port}/", process)
+        wait_until_up(f"http://127.0.0.1:{port}/", process, log_path=log_path)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
@@ -58,13 +62,21 @@ def gunicorn(env, port, workers=1):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        if log:
+            log.close()
 
 
-def wait_until_up(url, process, timeout=30):
+def gunicorn_logged(env, port, log_path, workers=1):
+    """``gunicorn()`` with the site's log in ``log_path``."""
+    return gunicorn(env, port, workers, log_path=log_path)
+
+
+def wait_until_up(url, process, timeout=30, log_path=None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited early: {process.stderr.read()[-2000:]}")
+            output = Path(log_path).read_text() if log_path else process.stderr.read()
+            raise RuntimeError(f"server exited early: {output[-2000:]}")
         try:
             requests.get(url, timeout=5)
             return
@@ -125,36 +137,3 @@ def redis_server(port=None):
         yield server
     finally:
         server.stop()
-
-
-@contextmanager
-def gunicorn_logged(env, port, log_path, workers=1):
-    """Run ``gunicorn example_project.wsgi`` like ``gunicorn()``, its stderr (the site's log) going to ``log_path``."""
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "example_project.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers)],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited early: {Path(log_path).read_text()[-2000:]}")
-            try:
-                requests.get(f"http://127.0.0.1:{port}/", timeout=5)
-                break
-            except requests.RequestException:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"server on port {port} did not start within 30s") from None
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()

@@ -11,7 +11,7 @@ import threading
 import pytest
 import requests
 
-from tests.oauth_helpers import authorize
+from tests.oauth_helpers import authorize, code_exchange
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("provider_on")]
 
@@ -46,14 +46,7 @@ def outcome(responses):
 def test_simultaneous_redemptions_of_one_code_give_one_success(live_server, signed_in_client, trusted_app):
     for _round in range(ROUNDS):
         code = authorize(signed_in_client, trusted_app)["code"]
-        data = {
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": trusted_app.callback_urls[0],
-            "client_id": trusted_app.client_id,
-            "client_secret": trusted_app.plain_secret,
-        }
-        statuses, errors = outcome(race(f"{live_server.url}/oauth/access_token", data))
+        statuses, errors = outcome(race(f"{live_server.url}/oauth/access_token", code_exchange(trusted_app, code)))
         assert statuses == [200] + [400] * (RACERS - 1)
         assert errors == {"invalid_grant"}
 
@@ -63,16 +56,7 @@ def test_simultaneous_refreshes_of_one_refresh_token_give_one_success(live_serve
         code = authorize(signed_in_client, trusted_app)["code"]
         token_url = f"{live_server.url}/oauth/access_token"
         credentials = {"client_id": trusted_app.client_id, "client_secret": trusted_app.plain_secret}
-        tokens = requests.post(
-            token_url,
-            data={
-                "grant_type": "authorization_code",
-                "code": code,
-                "redirect_uri": trusted_app.callback_urls[0],
-                **credentials,
-            },
-            timeout=30,
-        ).json()
+        tokens = requests.post(token_url, data=code_exchange(trusted_app, code), timeout=30).json()
         data = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"], **credentials}
         statuses, errors = outcome(race(token_url, data))
         assert statuses == [200] + [400] * (RACERS - 1)
