@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test bench bench-load lint clean
+.PHONY: demo test bench bench-load bench-large lint clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ bench: $(VENV)/.installed
 # HTTP load against stock DOT: gunicorn, PostgreSQL, wrk (bench/README.md; BENCH_LOAD_ARGS=--quick for a smoke run).
 bench-load: $(VENV)/.installed
 	$(PY) -m bench.load $(BENCH_LOAD_ARGS)
+
+# Issue 10's large tables on PostgreSQL: 10,000 then 1,000,000 access tokens, side by side
+# (BENCH_DATABASE_URL=postgres://user:pass@host:5432/db; it creates and drops mm_bench_large there).
+bench-large: $(VENV)/.installed
+	$(PY) bench/large.py --database-url $${BENCH_DATABASE_URL:-postgres://mm:mm@127.0.0.1:5432/mm}
 
 clean:
 	rm -rf $(VENV) var build dist *.egg-info

@@ -41,6 +41,9 @@ DEFAULTS = {
     "CLIENT_AUTH_FAILURE_LIMIT": 20,
     "CLIENT_AUTH_FAILURE_WINDOW_SECONDS": 300,
     "THROTTLE_CACHE_ALIAS": "default",
+    # Audit events older than this many days are deleted by
+    # ``manage.py mm_oauth_clear_expired``. None keeps the audit trail forever.
+    "AUDIT_RETENTION_DAYS": None,
 }
 
 

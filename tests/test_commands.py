@@ -136,6 +136,6 @@ def test_clear_expired_forgets_old_redeemed_codes_and_keeps_recent_ones(make_app
     recent = RedeemedCode.objects.create(code_checksum="b" * 64, application=app)
     out = StringIO()
     call_command("mm_oauth_clear_expired", stdout=out)
-    assert "1 redeemed-code records forgotten" in out.getvalue()
+    assert "redeemed-code records: 1 deleted" in out.getvalue()
     assert not RedeemedCode.objects.filter(pk=old.pk).exists()
     assert RedeemedCode.objects.filter(pk=recent.pk).exists()

@@ -77,6 +77,8 @@ class Application(AbstractApplication):
             ("manage_oauth", _("Can manage own OAuth 2.0 applications")),
             ("manage_system_wide_oauth", _("Can manage every OAuth 2.0 application")),
         ]
+        # The application lists page through every app by creation (migration 0005).
+        indexes = [models.Index(fields=["created", "id"], name="mm_oauth_app_created_idx")]
 
     @property
     def callback_urls(self):
