@@ -80,13 +80,42 @@ def sqlite_database(name):
     }
 
 
-def database_from_url(url):
-    """Return a DATABASES entry for a ``postgres://`` or ``sqlite:///`` URL."""
+POOL_DEFAULTS = {"min_size": 1, "max_size": 4}  # per process: a sync worker uses one at a time
+
+
+def database_pool(value):
+    """Return psycopg 3's pool options for ``DATABASE_POOL`` (``on``, or ``min:max``), or None for no pool.
+
+    Sizes are per server process: a sync gunicorn worker holds one connection
+    at a time, so a handful covers threads and management commands too.
+    """
+    value = (value or "").strip().lower()
+    if value in ("", "0", "off", "false", "no"):
+        return None
+    if value in ("1", "on", "true", "yes"):
+        return dict(POOL_DEFAULTS)
+    low, sep, high = value.partition(":")
+    if not (sep and low.isdigit() and high.isdigit() and 0 < int(low) <= int(high)):
+        raise ValueError(f"DATABASE_POOL: expected 'on' or 'min:max' (e.g. 2:8), got {value!r}")
+    return {"min_size": int(low), "max_size": int(high)}
+
+
+def database_from_url(url, *, pool=None, conn_max_age=60):
+    """Return a DATABASES entry for a ``postgres://`` or ``sqlite:///`` URL.
+
+    PostgreSQL connections come from a psycopg 3 pool when ``pool`` holds its
+    options (Django then requires ``CONN_MAX_AGE = 0``); otherwise each process
+    keeps its connection for ``conn_max_age`` seconds. Either way a connection
+    is checked before a request uses it (``CONN_HEALTH_CHECKS``), so one that
+    a PostgreSQL restart dropped is replaced instead of failing the request.
+    """
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
         return sqlite_database(unquote(parts.path[1:]) or ":memory:")
     if parts.scheme in ("postgres", "postgresql"):
         options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        if pool:
+            options["pool"] = pool
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parts.path[1:]),
@@ -95,13 +124,20 @@ def database_from_url(url):
             "HOST": parts.hostname or "",
             "PORT": parts.port or "",
             "OPTIONS": options,
-            "CONN_MAX_AGE": 60,
+            "CONN_MAX_AGE": 0 if pool else conn_max_age,
+            "CONN_HEALTH_CHECKS": True,
         }
     raise ValueError(f"DATABASE_URL: unsupported scheme {parts.scheme!r} (use postgres:// or sqlite:///)")
 
 
+# PostgreSQL: DATABASE_POOL=on (or min:max) pools connections; otherwise each process keeps one
+# for DATABASE_CONN_MAX_AGE seconds (default 60; 0 opens a connection per request).
 DATABASES = {
-    "default": database_from_url(os.environ["DATABASE_URL"])
+    "default": database_from_url(
+        os.environ["DATABASE_URL"],
+        pool=database_pool(os.environ.get("DATABASE_POOL")),
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+    )
     if os.environ.get("DATABASE_URL")
     else sqlite_database(VAR_DIR / "example.sqlite3")
 }
