@@ -27,6 +27,7 @@ from contextvars import ContextVar
 from datetime import timedelta
 from urllib.parse import unquote_plus
 
+from django.db import router, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -281,8 +282,14 @@ class OAuth2Validator(DOTValidator):
         self._create_refresh_token(request, token["refresh_token"], access_token, previous)
 
     def save_bearer_token(self, token, request, *args, **kwargs):
-        """Save the tokens, and note when the app last obtained tokens for this user."""
-        result = super().save_bearer_token(token, request, *args, **kwargs)
+        """Save the tokens, and note when the app last obtained tokens for this user.
+
+        DOT wraps the save in its own atomic block; inside the token view's
+        transaction that is a savepoint (two more round trips) that protects
+        nothing the outer transaction does not.
+        """
+        with transaction.atomic(using=router.db_for_write(get_access_token_model()), savepoint=False):
+            result = self._save_bearer_token(token, request, *args, **kwargs)
         if request.user is not None and request.client is not None:
             touch(request.user, request.client)
         return result
