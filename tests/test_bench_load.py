@@ -67,6 +67,17 @@ def test_wrk_output_without_the_result_line_is_refused():
         wrk.parse_result(RECORDED.rsplit("BENCH_RESULT", 1)[0])
 
 
+def test_rounds_combine_into_the_median_round_with_every_failure():
+    slow, median, fast = figures(90), figures(100, non_2xx=1), figures(120)
+    for each, requests in ((slow, 900), (median, 1000), (fast, 1200)):
+        each.update(requests=requests, statuses={"200": requests})
+    combined = report.combine([fast, slow, median])
+    assert (combined["rps"], combined["p50_ms"]) == (100, 1.0)
+    assert combined["requests"] == 3100
+    assert combined["non_2xx"] == 1
+    assert combined["rounds_rps"] == [120, 90, 100]
+
+
 def test_every_target_passes_on_figures_that_meet_them(passing_results):
     verdicts = report.evaluate(passing_results)
     assert [verdict["passed"] for verdict in verdicts] == [True] * 5

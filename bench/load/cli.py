@@ -13,6 +13,7 @@ import platform
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from importlib.metadata import version
 from pathlib import Path
 
@@ -40,6 +41,9 @@ def parse_args(argv):
     parser.add_argument("--connections", type=int, default=4, help="wrk connections in all (default 4)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers per project (default 2)")
     parser.add_argument(
+        "--rounds", type=int, default=1, help="run every scenario this many times; report the median (default 1)"
+    )
+    parser.add_argument(
         "--codes", type=int, help=f"one-use codes and refresh tokens per app (default {VALUES_PER_SECOND}/s)"
     )
     parser.add_argument(
@@ -55,8 +59,10 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     if args.duration is None:
         args.duration = QUICK_DURATION if args.quick else 10
-    if args.duration <= 0 or args.threads < 1 or args.connections < args.threads or args.workers < 1:
-        parser.error("--duration must be positive, and --connections at least --threads (at least 1)")
+    if args.duration <= 0 or min(args.threads, args.workers, args.rounds) < 1 or args.connections < args.threads:
+        parser.error(
+            "--duration must be positive, --threads, --workers and --rounds at least 1, --connections >= --threads"
+        )
     if shutil.which("wrk") is None:
         parser.error("wrk is not installed (Debian: apt-get install wrk)")
     return args
@@ -91,19 +97,39 @@ def prepare(project, python, env, directory, counts):
     return json.loads((directory / "fixtures.json").read_text())
 
 
-def measure(servers_by_project, fixtures, load):
-    """Warm both servers up, then run every scenario against each in turn; return the figures by run key."""
+def measure(servers_by_project, fixtures, load, rounds):
+    """Warm both servers up, then run every scenario against each in turn, ``rounds`` times.
+
+    Return the figures by run key: the median round of each run (``report.combine``).
+    """
     runs = {run.key: run for run in scenarios.RUNS}
     warmup = wrk.Load(load.threads, load.connections, min(WARMUP_SECONDS, load.duration))
     for key in scenarios.WARMUP_RUNS:
         run = runs[key]
         wrk.run(servers_by_project[run.project].base_url, run.build(fixtures[run.project]), warmup)
-    results = {}
-    for run in scenarios.RUNS:
-        log(f"  {run.label}…")
-        request = run.build(fixtures[run.project])
-        results[run.key] = wrk.run(servers_by_project[run.project].base_url, request, load)
-    return results
+    measured = {key: [] for key in runs}
+    for number in range(rounds):
+        for run in scenarios.RUNS:
+            log(f"  {f'round {number + 1}/{rounds}: ' if rounds > 1 else ''}{run.label}…")
+            request = run.build(fixtures[run.project])
+            if request.tokens_file:
+                # Each round sends its own share of the one-use values, never one an earlier round sent.
+                request = replace(request, tokens_file=split_values(request.tokens_file, rounds)[number])
+            measured[run.key].append(wrk.run(servers_by_project[run.project].base_url, request, load))
+    return {key: report.combine(figures) for key, figures in measured.items()}
+
+
+def split_values(path, parts):
+    """Split the file of one-use values at ``path`` into ``parts`` files (once); return their paths."""
+    if parts == 1:
+        return [path]
+    names = [f"{path}.{number}" for number in range(parts)]
+    if not Path(names[-1]).exists():
+        values = Path(path).read_text().split()
+        size = len(values) // parts
+        for number, name in enumerate(names):
+            Path(name).write_text("\n".join(values[number * size : (number + 1) * size]) + "\n")
+    return names
 
 
 def describe_environment(stock_python, database_url):
@@ -136,8 +162,9 @@ def _memory():
 def run(args):
     """Run the whole benchmark; return the figures (a JSON-serialisable dict)."""
     load = wrk.Load(args.threads, args.connections, args.duration)
-    values = args.codes or int(VALUES_PER_SECOND * args.duration)
-    counts = {"codes": values, "refresh": values, "slow_codes": int(SLOW_VALUES_PER_SECOND * args.duration) + 10}
+    seconds = args.duration * args.rounds
+    values = args.codes or int(VALUES_PER_SECOND * seconds)
+    counts = {"codes": values, "refresh": values, "slow_codes": int(SLOW_VALUES_PER_SECOND * seconds) + 10}
     pythons = {"mm": Path(sys.executable), "dot": stock_venv.ensure(args.stock_venv, log)}
     shutil.rmtree(args.workdir, ignore_errors=True)
     databases.recreate(args.database_url, databases.DATABASE_NAMES.values())
@@ -160,13 +187,13 @@ def run(args):
                 workers=args.workers,
                 log_dir=args.workdir,
             ).start()
-        log(f"measuring ({load.duration:g} s per run)…")
-        results = measure(running, fixtures, load)
+        log(f"measuring ({load.duration:g} s per run, {args.rounds} round(s))…")
+        results = measure(running, fixtures, load, args.rounds)
     finally:
         for server in running.values():
             server.stop()
     return {
-        "load": {**vars(load), "workers": args.workers},
+        "load": {**vars(load), "workers": args.workers, "rounds": args.rounds},
         "environment": describe_environment(pythons["dot"], args.database_url),
         "stored_secrets": {project: fixtures[project]["stored_secrets"] for project in fixtures},
         "results": results,

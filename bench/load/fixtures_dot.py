@@ -17,7 +17,7 @@ VARIANTS = {"unhashed": False, "default": True}
 
 def build(directory, counts):
     """Create every fixture of the stock project; return what the scenarios need (JSON-serialisable)."""
-    user, admin = common.make_users()
+    users, admin = common.make_users()
     clients, stored, files, apps = {}, {}, {}, {}
     for variant, hashed in VARIANTS.items():
         app, secret = _create_app(admin, f"Bench {variant}", hashed)
@@ -26,17 +26,17 @@ def build(directory, counts):
         stored[variant] = app.client_secret.split("$", 1)[0] if hashed else "plaintext"
         count = counts["codes"] if variant == "unhashed" else counts["slow_codes"]
         files[f"codes/{variant}"] = common.write_lines(
-            directory, f"codes-{variant}.txt", common.issue_codes(app, user, count)
+            directory, f"codes-{variant}.txt", common.issue_codes(app, users, count)
         )
-    refresh_tokens = common.issue_token_pairs(apps["unhashed"], user, counts["refresh"])
+    refresh_tokens = common.issue_token_pairs(apps["unhashed"], users, counts["refresh"])
     files["refresh/unhashed"] = common.write_lines(directory, "refresh-unhashed.txt", refresh_tokens)
     consent_app, _secret = _create_app(admin, "Bench consent", True)
     return {
         "clients": clients,
         "stored_secrets": stored,
         "consent_client_id": consent_app.client_id,
-        "bearer": common.issue_access_token(apps["unhashed"], user),
-        "session": common.session_cookie(user),
+        "bearer": common.issue_access_token(apps["unhashed"], users[0]),
+        "session": common.session_cookie(users[0]),
         "files": files,
     }
 

@@ -24,6 +24,25 @@ TARGETS = (
 ZERO_FAILURES = "zero non-2xx responses and socket errors, every run"
 
 
+def combine(rounds):
+    """Return one run's figures over its rounds: the round of median req/s, with the failures of all rounds.
+
+    A whole round (req/s, p50 and p99 of the same requests) rather than the
+    median of each figure apart, so the three stay consistent.
+    """
+    middle = sorted(rounds, key=lambda figures: figures["rps"])[(len(rounds) - 1) // 2]
+    combined = dict(middle)
+    for key in ("requests", "non_2xx", "socket_errors", "exhausted"):
+        combined[key] = sum(figures[key] for figures in rounds)
+    statuses = {}
+    for figures in rounds:
+        for status, count in figures["statuses"].items():
+            statuses[status] = statuses.get(status, 0) + count
+    combined["statuses"] = statuses
+    combined["rounds_rps"] = [round(figures["rps"], 1) for figures in rounds]
+    return combined
+
+
 def ratio(results, mm_run, dot_run):
     """Return mm_oauth's req/s over stock DOT's, or None when either is missing or DOT's is zero."""
     mm, dot = results.get(mm_run), results.get(dot_run)
@@ -85,16 +104,22 @@ def format_verdicts(verdicts):
 def format_report(figures):
     """Return the whole report: the set-up line, the table, the exhausted-values warnings, the verdicts."""
     env, load = figures["environment"], figures["load"]
+    rounds = load.get("rounds", 1)
     lines = [
         f"Load benchmark: wrk {load['threads']} threads x {load['connections']} connections x "
-        f"{load['duration']:g} s per run; gunicorn {env['gunicorn']}, {load['workers']} sync workers per project; "
-        f"PostgreSQL {env['postgresql']}",
+        f"{load['duration']:g} s per run"
+        + (f", {rounds} rounds (the median round of each run is shown)" if rounds > 1 else "")
+        + f"; gunicorn {env['gunicorn']}, {load['workers']} sync workers per project; PostgreSQL {env['postgresql']}",
         f"Python {env['python']}, Django {env['django']}, DOT {env['dot']} (stock venv: Django {env['stock_django']}, "
         f"DOT {env['stock_dot']}); {env['nproc']} CPUs, {env['memory']} memory",
         "",
         format_table(figures["results"]),
         "",
     ]
+    if rounds > 1:
+        lines.append("req/s of each round:")
+        lines += [f"  {key:16} {', '.join(map(str, run['rounds_rps']))}" for key, run in figures["results"].items()]
+        lines.append("")
     for key, run in figures["results"].items():
         if run["exhausted"]:
             lines.append(f"warning: {key} ran out of one-use values ({run['exhausted']} requests): raise --codes")
