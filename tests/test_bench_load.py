@@ -78,6 +78,13 @@ def test_rounds_combine_into_the_median_round_with_every_failure():
     assert combined["rounds_rps"] == [120, 90, 100]
 
 
+def test_ratio_over_rounds_is_the_median_of_each_rounds_pair():
+    results = {"mm/code": figures(100), "dot/code": figures(100)}
+    results["mm/code"]["rounds_rps"] = [120, 100, 60]
+    results["dot/code"]["rounds_rps"] = [100, 50, 60]  # ratios 1.2, 2.0, 1.0
+    assert report.ratio(results, "mm/code", "dot/code") == pytest.approx(1.2)
+
+
 def test_every_target_passes_on_figures_that_meet_them(passing_results):
     verdicts = report.evaluate(passing_results)
     assert [verdict["passed"] for verdict in verdicts] == [True] * 5

@@ -1,5 +1,6 @@
 """The load benchmark's targets, their verdicts and its table; plain data in, text out (no Django)."""
 
+import statistics
 from dataclasses import dataclass
 
 from .scenarios import ROWS
@@ -39,16 +40,28 @@ def combine(rounds):
         for status, count in figures["statuses"].items():
             statuses[status] = statuses.get(status, 0) + count
     combined["statuses"] = statuses
-    combined["rounds_rps"] = [round(figures["rps"], 1) for figures in rounds]
+    combined["rounds_rps"] = [figures["rps"] for figures in rounds]
     return combined
 
 
-def ratio(results, mm_run, dot_run):
-    """Return mm_oauth's req/s over stock DOT's, or None when either is missing or DOT's is zero."""
+def round_ratios(results, mm_run, dot_run):
+    """Return mm_oauth's req/s over stock DOT's in each round ([] when either run is missing or DOT's is zero)."""
     mm, dot = results.get(mm_run), results.get(dot_run)
-    if mm is None or dot is None or not dot["rps"]:
-        return None
-    return mm["rps"] / dot["rps"]
+    if mm is None or dot is None:
+        return []
+    pairs = zip(mm.get("rounds_rps", [mm["rps"]]), dot.get("rounds_rps", [dot["rps"]]), strict=True)
+    return [mm_rps / dot_rps for mm_rps, dot_rps in pairs if dot_rps]
+
+
+def ratio(results, mm_run, dot_run):
+    """Return mm_oauth's req/s over stock DOT's: the median of the rounds' ratios (None without figures).
+
+    Each round pairs two runs taken one after the other, under the same load
+    from the rest of the machine; a ratio of two medians could pair runs of
+    different rounds.
+    """
+    ratios = round_ratios(results, mm_run, dot_run)
+    return statistics.median(ratios) if ratios else None
 
 
 def evaluate(results):
@@ -88,6 +101,20 @@ def format_table(results):
     return "\n".join(lines)
 
 
+def format_rounds(results):
+    """Return each row's req/s, stock DOT's and mm_oauth's, and their ratio, round by round."""
+    lines = ["Round by round (req/s stock DOT | mm_oauth | ratio):"]
+    for row in ROWS:
+        mm = ", ".join(f"{rps:.1f}" for rps in results[row.mm_run]["rounds_rps"])
+        if row.dot_run is None:
+            lines.append(f"  {row.label:33} — | {mm} | —")
+            continue
+        dot = ", ".join(f"{rps:.1f}" for rps in results[row.dot_run]["rounds_rps"])
+        ratios = ", ".join(f"{value:.2f}x" for value in round_ratios(results, row.mm_run, row.dot_run))
+        lines.append(f"  {row.label:33} {dot} | {mm} | {ratios}")
+    return "\n".join(lines)
+
+
 def format_verdicts(verdicts):
     """Return one PASS/FAIL line per target."""
     lines = ["Targets:"]
@@ -108,7 +135,7 @@ def format_report(figures):
     lines = [
         f"Load benchmark: wrk {load['threads']} threads x {load['connections']} connections x "
         f"{load['duration']:g} s per run"
-        + (f", {rounds} rounds (the median round of each run is shown)" if rounds > 1 else "")
+        + (f", {rounds} rounds (each run's median round; ratio: the median of the rounds')" if rounds > 1 else "")
         + f"; gunicorn {env['gunicorn']}, {load['workers']} sync workers per project; PostgreSQL {env['postgresql']}",
         f"Python {env['python']}, Django {env['django']}, DOT {env['dot']} (stock venv: Django {env['stock_django']}, "
         f"DOT {env['stock_dot']}); {env['nproc']} CPUs, {env['memory']} memory",
@@ -117,9 +144,7 @@ def format_report(figures):
         "",
     ]
     if rounds > 1:
-        lines.append("req/s of each round:")
-        lines += [f"  {key:16} {', '.join(map(str, run['rounds_rps']))}" for key, run in figures["results"].items()]
-        lines.append("")
+        lines += [format_rounds(figures["results"]), ""]
     for key, run in figures["results"].items():
         if run["exhausted"]:
             lines.append(f"warning: {key} ran out of one-use values ({run['exhausted']} requests): raise --codes")
