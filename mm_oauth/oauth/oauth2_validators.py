@@ -119,13 +119,14 @@ class OAuth2Validator(DOTValidator):
             return cached
         if not code or client is None:
             return None
-        grant = (
+        # code is unique: a slice, not first(), whose ORDER BY costs query compilation on every exchange.
+        found = (
             get_grant_model()
             .objects.select_for_update(of=("self",))
             .select_related("user")
             .filter(code=code_checksum(code), application=client)
-            .first()
         )
+        grant = next(iter(found[:1]), None)
         request.mm_oauth_grant = grant
         return grant
 
