@@ -29,3 +29,18 @@ def signed_in_session(base_url, username, password=PASSWORD):
     )
     assert response.status_code == 302, "sign-in failed"
     return session
+
+
+def fetch_tokens(base, browser, oauth, client_secret):
+    """Run the code flow of ``oauth`` (a requests-oauthlib session) through ``browser``; return the tokens.
+
+    ``browser`` is signed in and the app is trusted, so authorize answers with the redirect at once.
+    """
+    url, _state = oauth.authorization_url(f"{base}/oauth/authorize")
+    callback = browser.get(url, allow_redirects=False).headers["Location"]
+    return oauth.fetch_token(
+        f"{base}/oauth/token",
+        authorization_response=callback,
+        client_secret=client_secret,
+        include_client_id=True,
+    )

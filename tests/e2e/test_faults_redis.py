@@ -17,7 +17,7 @@ from requests_oauthlib import OAuth2Session
 
 from mm_oauth.conf import DEFAULTS
 from tests.conftest import PASSWORD
-from tests.e2e.browser import signed_in_session
+from tests.e2e.browser import fetch_tokens, signed_in_session
 from tests.e2e.servers import free_port, gunicorn_logged, manage, redis_server, site_env
 
 pytestmark = pytest.mark.slow
@@ -74,14 +74,7 @@ def production_env(tmp_path, cache_url):
 def obtain_tokens(base, browser, client):
     """Run the authorization code flow with PKCE as alice; return the token response."""
     oauth = OAuth2Session(client["client_id"], redirect_uri=CALLBACK, scope=["read"], pkce="S256")
-    url, _state = oauth.authorization_url(f"{base}/oauth/authorize")
-    callback = browser.get(url, allow_redirects=False).headers["Location"]
-    return oauth.fetch_token(
-        f"{base}/oauth/token",
-        authorization_response=callback,
-        client_secret=client["client_secret"],
-        include_client_id=True,
-    )
+    return fetch_tokens(base, browser, oauth, client["client_secret"])
 
 
 class Client:

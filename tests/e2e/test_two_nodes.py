@@ -19,7 +19,7 @@ import requests
 from requests_oauthlib import OAuth2Session
 
 from mm_oauth.conf import DEFAULTS
-from tests.e2e.browser import signed_in_session
+from tests.e2e.browser import fetch_tokens, signed_in_session
 from tests.e2e.servers import free_port, gunicorn_logged, manage, redis_server
 from tests.e2e.test_faults_postgres import database_url  # noqa: F401  (fixture)
 from tests.e2e.test_faults_redis import CALLBACK, SETUP, production_env, require_redis
@@ -72,14 +72,7 @@ def obtain_tokens(base, client):
     """Sign alice in on ``base`` and run the authorization code flow with PKCE there; return the tokens."""
     browser = checked(signed_in_session(base, "alice"))
     oauth = checked(OAuth2Session(client["client_id"], redirect_uri=CALLBACK, scope=["read"], pkce="S256"))
-    url, _state = oauth.authorization_url(f"{base}/oauth/authorize")
-    callback = browser.get(url, allow_redirects=False).headers["Location"]
-    return oauth.fetch_token(
-        f"{base}/oauth/token",
-        authorization_response=callback,
-        client_secret=client["client_secret"],
-        include_client_id=True,
-    )
+    return fetch_tokens(base, browser, oauth, client["client_secret"])
 
 
 def me(base, access_token):
