@@ -31,6 +31,9 @@ RECOMMENDED = {
     # only decides whether confidential clients must send it too. False keeps
     # clients written for Mattermost's provider (no PKCE) working.
     "PKCE_REQUIRED": False,
+    # 256 random bits in one system call (mm_oauth.oauth.token_generators).
+    "ACCESS_TOKEN_GENERATOR": "mm_oauth.oauth.token_generators.generate_token",
+    "REFRESH_TOKEN_GENERATOR": "mm_oauth.oauth.token_generators.generate_token",
     "ROTATE_REFRESH_TOKEN": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,

@@ -570,3 +570,18 @@ def test_a_code_exchange_keeps_the_granted_resource_and_refuses_another(signed_i
     code = authorize(signed_in_client, trusted_app, extra={"resource": resource})["code"]
     assert exchange(trusted_app, code).status_code == 200
     assert AccessToken.objects.get().resource == [resource]
+
+
+def test_tokens_are_256_random_bits_in_url_safe_base64(signed_in_client, trusted_app):
+    tokens = exchange(trusted_app, authorize(signed_in_client, trusted_app)["code"]).json()
+    refresh = {
+        "grant_type": "refresh_token",
+        "refresh_token": tokens["refresh_token"],
+        "client_id": trusted_app.client_id,
+        "client_secret": trusted_app.plain_secret,
+    }
+    refreshed = Client().post("/oauth/access_token", refresh).json()
+    issued = [tokens["access_token"], tokens["refresh_token"], refreshed["access_token"], refreshed["refresh_token"]]
+    for token in issued:
+        assert len(token) == 43 and len(base64.urlsafe_b64decode(token + "=")) == 32
+    assert len(set(issued)) == 4

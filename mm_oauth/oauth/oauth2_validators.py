@@ -44,7 +44,7 @@ from oauth2_provider.settings import oauth2_settings
 from oauthlib.oauth2.rfc6749 import errors
 
 from ..models import RedeemedCode
-from ..services.authorizations import touch
+from ..services.authorizations import last_used_at, touch
 from ..services.tokens import delete_rows, revoke_replayed_code
 from .issuer import issuer_for_oauthlib
 
@@ -91,6 +91,42 @@ class OAuth2Validator(DOTValidator):
         client = self._load_application(client_id, request)
         return client is not None and client.previous_secret_matches(secret)
 
+    def _load_application(self, client_id, request):
+        """Load the client; at the token endpoint, with the code or refresh token in one locked SELECT.
+
+        DOT loads the client, then the grant or the refresh token: two round
+        trips on the hottest write paths. The row is looked up by its value
+        *and* the client's ``client_id``, so a value presented by another client
+        finds nothing here and is then checked against that client as before.
+        """
+        if request.client is None and client_id:
+            row = self._token_endpoint_row(client_id, request)
+            app = row.application if row is not None else None
+            if app is not None and app.registration_source != app.RegistrationSource.CIMD:
+                request.client = app if app.is_usable(request) else None
+                return request.client
+        return super()._load_application(client_id, request)
+
+    def _token_endpoint_row(self, client_id, request):
+        """Return the locked grant or refresh token the request presents for ``client_id`` (cached), or None."""
+        grant_type = getattr(request, "grant_type", None)
+        if grant_type == "authorization_code":
+            code = getattr(request, "code", None)
+            if not code:
+                return None
+            rows = _grants().select_related("application", "user")
+            row = next(iter(rows.filter(code=code_checksum(code), application__client_id=client_id)[:1]), None)
+            request.mm_oauth_grant = row
+            return row
+        if grant_type == "refresh_token":
+            token = getattr(request, "refresh_token", None)
+            if not token:
+                return None
+            row = _refresh_tokens(token).select_related("application").filter(application__client_id=client_id).first()
+            request.mm_oauth_refresh_row = row
+            return row
+        return None
+
     def _presented_credentials(self, request):
         """Return the (client_id, client_secret) the client sent, by HTTP Basic or in the body."""
         encoded = self._extract_basic_auth(request)
@@ -120,12 +156,7 @@ class OAuth2Validator(DOTValidator):
         if not code or client is None:
             return None
         # code is unique: a slice, not first(), whose ORDER BY costs query compilation on every exchange.
-        found = (
-            get_grant_model()
-            .objects.select_for_update(of=("self",))
-            .select_related("user")
-            .filter(code=code_checksum(code), application=client)
-        )
+        found = _grants().select_related("user").filter(code=code_checksum(code), application=client)
         grant = next(iter(found[:1]), None)
         request.mm_oauth_grant = grant
         return grant
@@ -237,14 +268,9 @@ class OAuth2Validator(DOTValidator):
         ``invalid_grant``. A revoked token goes through DOT's checks (its grace
         period and reuse protection: RFC 9700 section 4.14.2).
         """
-        live = (
-            get_refresh_token_model()
-            .objects.select_for_update(of=("self",))
-            .select_related("access_token", "user")
-            .filter(token_checksum=token_checksum(refresh_token))
-            .order_by(F("revoked").desc(nulls_first=True))
-            .first()
-        )
+        live = getattr(request, "mm_oauth_refresh_row", None)
+        if live is None or live.application_id != client.pk:
+            live = _refresh_tokens(refresh_token).first()
         if live is None:
             return False
         if live.revoked is not None:
@@ -292,7 +318,7 @@ class OAuth2Validator(DOTValidator):
         with transaction.atomic(using=router.db_for_write(get_access_token_model()), savepoint=False):
             result = self._save_bearer_token(token, request, *args, **kwargs)
         if request.user is not None and request.client is not None:
-            touch(request.user, request.client)
+            touch(request.user, request.client, last_used=_last_used(request))
         return result
 
     def _load_access_token(self, token):
@@ -357,6 +383,29 @@ class OAuth2Validator(DOTValidator):
             "family_name": lambda request: getattr(request.user, "last_name", ""),
             "email": lambda request: getattr(request.user, request.user.get_email_field_name(), ""),
         }
+
+
+def _grants():
+    """Grants, locked (``SELECT ... FOR UPDATE``), with when their app last obtained tokens for their user."""
+    return get_grant_model().objects.select_for_update(of=("self",)).annotate(mm_oauth_last_used=last_used_at())
+
+
+def _refresh_tokens(token):
+    """The rows of refresh token ``token``, locked, live one first, with its access token and user."""
+    return (
+        get_refresh_token_model()
+        .objects.select_for_update(of=("self",))
+        .select_related("access_token", "user")
+        .filter(token_checksum=token_checksum(token))
+        .annotate(mm_oauth_last_used=last_used_at())
+        .order_by(F("revoked").desc(nulls_first=True))
+    )
+
+
+def _last_used(request):
+    """Return the "last used" date read with the locked grant or refresh token, if any."""
+    row = getattr(request, "mm_oauth_grant", None) or getattr(request, "refresh_token_instance", None)
+    return getattr(row, "mm_oauth_last_used", None)
 
 
 def _full_name(user):

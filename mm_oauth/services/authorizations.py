@@ -1,6 +1,9 @@
 """Remember, list and withdraw users' authorizations of applications."""
 
+from datetime import timedelta
+
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -64,9 +67,31 @@ def notify_new_authorization(authorization, request=None):
     notifications.notify("new_authorization", context, [notifications.email_of(authorization.user)])
 
 
-def touch(user, app):
-    """Note that ``app`` just obtained tokens for ``user`` (the "last used" date)."""
-    Authorization.objects.filter(user=user, application=app).update(last_used_at=timezone.now())
+# "Last used" is shown to the minute: a client that obtains tokens more often than
+# that does not rewrite the authorization row on every token request.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def last_used_at(user_ref="user_id", app_ref="application_id"):
+    """Return a subquery: when the outer row's app last obtained tokens for its user (None if never).
+
+    The token endpoint reads it with the row it locks anyway (the grant or the
+    refresh token), so that ``touch()`` can skip a write without a query of its own.
+    """
+    rows = Authorization.objects.filter(user_id=OuterRef(user_ref), application_id=OuterRef(app_ref))
+    return Subquery(rows.values("last_used_at")[:1])
+
+
+def touch(user, app, last_used=None):
+    """Note that ``app`` just obtained tokens for ``user`` (the "last used" date).
+
+    ``last_used`` is the date the caller already read: within
+    ``LAST_USED_RESOLUTION`` of now, nothing is written.
+    """
+    now = timezone.now()
+    if last_used is not None and now - last_used < LAST_USED_RESOLUTION:
+        return
+    Authorization.objects.filter(user=user, application=app).update(last_used_at=now)
 
 
 def authorized_apps(user):
