@@ -7,8 +7,8 @@ e.g. ``postgres://user:pass@127.0.0.1:5432/mm_oauth``; a shared cache when
 
 import os
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
 
+import dj_database_url
 import django
 
 from mm_oauth.defaults import CLIENT_SECRET_HASHER_PATH, oauth2_provider_settings
@@ -38,6 +38,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files with DEBUG off too, so a production-like run is styled (README: Running at scale).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -101,7 +103,7 @@ def database_pool(value):
 
 
 def database_from_url(url, *, pool=None, conn_max_age=60):
-    """Return a DATABASES entry for a ``postgres://`` or ``sqlite:///`` URL.
+    """Return a DATABASES entry for a ``postgres://`` or ``sqlite:///`` URL (parsed by dj-database-url).
 
     PostgreSQL connections come from a psycopg 3 pool when ``pool`` holds its
     options (Django then requires ``CONN_MAX_AGE = 0``); otherwise each process
@@ -109,25 +111,17 @@ def database_from_url(url, *, pool=None, conn_max_age=60):
     is checked before a request uses it (``CONN_HEALTH_CHECKS``), so one that
     a PostgreSQL restart dropped is replaced instead of failing the request.
     """
-    parts = urlsplit(url)
-    if parts.scheme == "sqlite":
-        return sqlite_database(unquote(parts.path[1:]) or ":memory:")
-    if parts.scheme in ("postgres", "postgresql"):
-        options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
-        if pool:
-            options["pool"] = pool
-        return {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": unquote(parts.path[1:]),
-            "USER": unquote(parts.username or ""),
-            "PASSWORD": unquote(parts.password or ""),
-            "HOST": parts.hostname or "",
-            "PORT": parts.port or "",
-            "OPTIONS": options,
-            "CONN_MAX_AGE": 0 if pool else conn_max_age,
-            "CONN_HEALTH_CHECKS": True,
-        }
-    raise ValueError(f"DATABASE_URL: unsupported scheme {parts.scheme!r} (use postgres:// or sqlite:///)")
+    try:
+        config = dj_database_url.parse(url, conn_max_age=0 if pool else conn_max_age, conn_health_checks=True)
+    except ValueError as error:
+        raise ValueError(f"DATABASE_URL: {error} (use postgres:// or sqlite:///)") from None
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        return sqlite_database(config["NAME"])
+    if config["ENGINE"] != "django.db.backends.postgresql":
+        raise ValueError(f"DATABASE_URL: unsupported database {config['ENGINE']!r} (use postgres:// or sqlite:///)")
+    if pool:
+        config["OPTIONS"] = {**config.get("OPTIONS", {}), "pool": pool}
+    return config
 
 
 # PostgreSQL: DATABASE_POOL=on (or min:max) pools connections; otherwise each process keeps one
@@ -172,6 +166,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
+# WhiteNoise serves from STATIC_ROOT after ``collectstatic``; until then (the demo, the tests)
+# it finds the files where ``runserver`` would, so DJANGO_DEBUG=0 needs no extra step.
+WHITENOISE_USE_FINDERS = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LOGIN_URL = "login"

@@ -1,7 +1,8 @@
 """The stock DOT project's virtual environment: created on first use, reused while its pins match.
 
 It holds DOT 3.4.1 and, at the versions installed next to mm_oauth, the
-packages both projects run on (Django, DRF, oauthlib, gunicorn, psycopg), so
+packages both projects run on (Django, DRF, oauthlib, gunicorn, psycopg,
+dj-database-url, WhiteNoise), so
 the two servers differ only in the app on top.
 """
 
@@ -11,7 +12,17 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 DOT_VERSION = "3.4.1"
-SHARED_PACKAGES = ("Django", "djangorestframework", "oauthlib", "gunicorn", "psycopg", "psycopg-binary", "psycopg-pool")
+SHARED_PACKAGES = (
+    "Django",
+    "djangorestframework",
+    "oauthlib",
+    "gunicorn",
+    "psycopg",
+    "psycopg-binary",
+    "psycopg-pool",
+    "dj-database-url",
+    "whitenoise",
+)
 PINS_FILE = ".bench-pins"
 
 

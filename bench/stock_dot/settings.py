@@ -9,7 +9,8 @@ the same scopes as mm_oauth, and PKCE not required of confidential clients
 """
 
 import os
-from urllib.parse import parse_qs, unquote, urlsplit
+
+import dj_database_url
 
 DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "stock-dot-bench-only-not-secret-" + "x" * 32)
@@ -28,6 +29,7 @@ INSTALLED_APPS = [
 # The same list as example_project/settings.py.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -72,24 +74,15 @@ def database_pool(value):
 
 
 def database_from_url(url, *, pool=None, conn_max_age=60):
-    """Return a DATABASES entry for a ``postgres://`` URL, exactly as the example site builds it."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql"):
-        raise ValueError(f"DATABASE_URL: unsupported scheme {parts.scheme!r} (the load benchmark uses postgres://)")
-    options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    """Return a DATABASES entry for a ``postgres://`` URL, exactly as the example site builds it (dj-database-url)."""
+    config = dj_database_url.parse(url, conn_max_age=0 if pool else conn_max_age, conn_health_checks=True)
+    if config["ENGINE"] != "django.db.backends.postgresql":
+        raise ValueError(
+            f"DATABASE_URL: unsupported database {config['ENGINE']!r} (the load benchmark uses postgres://)"
+        )
     if pool:
-        options["pool"] = pool
-    return {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": unquote(parts.path[1:]),
-        "USER": unquote(parts.username or ""),
-        "PASSWORD": unquote(parts.password or ""),
-        "HOST": parts.hostname or "",
-        "PORT": parts.port or "",
-        "OPTIONS": options,
-        "CONN_MAX_AGE": 0 if pool else conn_max_age,
-        "CONN_HEALTH_CHECKS": True,
-    }
+        config["OPTIONS"] = {**config.get("OPTIONS", {}), "pool": pool}
+    return config
 
 
 DATABASES = {
@@ -105,6 +98,7 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
+WHITENOISE_USE_FINDERS = True  # as the example site
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "/accounts/login/"
 
