@@ -166,6 +166,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns about a missing one before the first collectstatic
 # WhiteNoise serves from STATIC_ROOT after ``collectstatic``; until then (the demo, the tests)
 # it finds the files where ``runserver`` would, so DJANGO_DEBUG=0 needs no extra step.
 WHITENOISE_USE_FINDERS = True

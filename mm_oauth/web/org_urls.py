@@ -4,6 +4,7 @@
 namespace:
 
 - ``organizations``: the organizations you belong to;
+- ``org-create``: a new organization, with you as its owner;
 - ``org-third-party-access``: an organization's third-party access page (owners);
 - ``org-restrictions-on`` / ``org-restrictions-off``: confirm, then change the policy;
 - ``org-app-approve`` / ``org-app-deny``: an owner's decision from that page;
@@ -19,6 +20,7 @@ SETTINGS = "<slug:slug>/settings/third-party-access/"
 
 urlpatterns = [
     path("", views.OrganizationListView.as_view(), name="organizations"),
+    path("new/", views.OrganizationCreateView.as_view(), name="org-create"),
     path(SETTINGS, views.ThirdPartyAccessView.as_view(), name="org-third-party-access"),
     path(f"{SETTINGS}restrictions/on/", views.RestrictionsView.as_view(restricted=True), name="org-restrictions-on"),
     path(f"{SETTINGS}restrictions/off/", views.RestrictionsView.as_view(restricted=False), name="org-restrictions-off"),

@@ -31,8 +31,10 @@ from django.utils.translation import gettext as _
 from django.views.generic import View
 from oauth2_provider.models import get_application_model
 
+from ..errors import messages_by_field
 from ..models import AppAccess, Membership
 from ..services import organizations as orgs
+from .org_forms import OrganizationForm
 
 State = AppAccess.State
 Role = Membership.Role
@@ -64,6 +66,28 @@ class OrganizationListView(LoginRequiredMixin, View):
     def get(self, request):
         organizations = orgs.organizations_of(request.user).order_by("name", "pk")
         return TemplateResponse(request, "mm_oauth/organizations/list.html", {"organizations": organizations})
+
+
+class OrganizationCreateView(LoginRequiredMixin, View):
+    """The "New organization" page: a name and slug; the creator becomes its first owner, restrictions on."""
+
+    template_name = "mm_oauth/organizations/form.html"
+
+    def get(self, request):
+        return TemplateResponse(request, self.template_name, {"form": OrganizationForm()})
+
+    def post(self, request):
+        form = OrganizationForm(request.POST)
+        if form.is_valid():
+            try:
+                org = orgs.create_organization(actor=request.user, request=request, **form.cleaned_data)
+            except ValidationError as error:
+                for field, messages_ in messages_by_field(error).items():
+                    form.add_error(field if field in form.fields else None, messages_)
+            else:
+                messages.success(request, _("Created %(name)s. You are its owner.") % {"name": org.name})
+                return settings_redirect(org)
+        return TemplateResponse(request, self.template_name, {"form": form}, status=HTTPStatus.BAD_REQUEST)
 
 
 class OrganizationPageMixin(LoginRequiredMixin):
