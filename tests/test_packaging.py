@@ -4,10 +4,16 @@ Builds the sdist and, from it, the wheel (``python -m build``, as a release
 would) from a clean copy of the source tree, then reads the wheel: templates,
 static files, migrations and compiled translations are in; the test suite, the
 example site and the benchmarks are not; the dependency pins that the swapped
-Application model relies on are declared.
+Application model relies on are declared. Last, the README's install story is
+followed literally: the wheel goes into a fresh venv with the README's ``pip
+install`` line, a new project gets the README's settings and URLconf snippets,
+and ``migrate`` and ``check`` pass.
 """
 
 import email.parser
+import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -26,6 +32,7 @@ PACKAGE_DIR = ROOT / "mm_oauth"
 # Never copied into the build tree: local environments, caches and earlier build output.
 TOP_LEVEL_JUNK = {".git", "var", "build", "dist", ".tox", ".pytest_cache", ".ruff_cache", "node_modules"}
 JUNK_ANYWHERE = ("__pycache__", "*.pyc", "*.egg-info")
+SECTION = "Adding mm_oauth to an existing project"
 
 
 def _ignore(directory, names):
@@ -36,8 +43,8 @@ def _ignore(directory, names):
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory):
-    """Build the project from a clean copy of its tree; return the wheel as an open ZipFile."""
+def wheel_path(tmp_path_factory):
+    """Build the project from a clean copy of its tree; return the wheel's path."""
     work = tmp_path_factory.mktemp("build")
     source = work / "src"
     shutil.copytree(ROOT, source, ignore=_ignore)
@@ -49,7 +56,13 @@ def wheel(tmp_path_factory):
     )
     assert result.returncode == 0, f"python -m build failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
     (path,) = (work / "dist").glob("*.whl")
-    with zipfile.ZipFile(path) as archive:
+    return path
+
+
+@pytest.fixture(scope="module")
+def wheel(wheel_path):
+    """The built wheel as an open ZipFile."""
+    with zipfile.ZipFile(wheel_path) as archive:
         yield archive
 
 
@@ -125,3 +138,41 @@ def test_test_and_example_tools_are_extras_not_runtime_dependencies(metadata):
     }
     for tool in ("pytest", "pytest-django", "playwright", "ruff", "build", "gunicorn", "hypothesis"):
         assert tool not in runtime
+
+
+def readme_blocks(section, language):
+    """Return the ``language`` code blocks of the README's ``section`` (a level-2 heading), in order."""
+    text = (ROOT / "README.md").read_text()
+    body = text.split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(rf"```{language}\n(.*?)```", body, flags=re.DOTALL)
+
+
+def run(command, cwd, env=None):
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, f"{command} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    return result.stdout
+
+
+def test_the_readmes_install_story_works_as_written_in_a_fresh_venv(wheel_path, tmp_path):
+    venv = tmp_path / "venv"
+    run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
+    python, pip = venv / "bin" / "python", venv / "bin" / "pip"
+    (install,) = [
+        line for block in readme_blocks(SECTION, "sh") for line in block.splitlines() if "pip install" in line
+    ]
+    arguments = shlex.split(install.split("#", 1)[0])[2:]
+    arguments = [arg.replace("/path/to/mm_oauth", str(wheel_path)) for arg in arguments]
+    run([str(pip), "install", "--quiet", *arguments], cwd=tmp_path)
+
+    run([str(venv / "bin" / "django-admin"), "startproject", "host", "."], cwd=tmp_path)
+    settings_snippet, urls_snippet = readme_blocks(SECTION, "python")[:2]
+    settings_file = tmp_path / "host" / "settings.py"
+    settings_file.write_text(settings_file.read_text() + "\n" + settings_snippet)
+    (tmp_path / "host" / "urls.py").write_text(urls_snippet)
+
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path)}
+    run([str(python), "manage.py", "migrate", "--noinput"], cwd=tmp_path, env=env)
+    checked = run([str(python), "manage.py", "check", "--fail-level", "WARNING"], cwd=tmp_path, env=env)
+    assert "no issues" in checked
+    imported = run([str(python), "-c", "import mm_oauth; print(mm_oauth.__file__)"], cwd=tmp_path / "host", env=env)
+    assert str(venv) in imported  # the installed wheel, not this checkout
