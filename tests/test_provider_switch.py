@@ -53,6 +53,23 @@ def test_authorize_page_renders_html_501_even_before_login():
 
 
 @pytest.mark.django_db
+def test_the_off_page_links_a_superuser_to_the_switch_and_others_back_home(make_user):
+    admin = Client()
+    admin.force_login(make_user("root", is_superuser=True, is_staff=True))
+    page = admin.get("/integrations/oauth2-apps/").content.decode()
+    assert 'href="/admin/mm_oauth/providersettings/"' in page and 'href="/"' in page
+    settings_page = admin.get("/admin/mm_oauth/providersettings/", follow=True)
+    assert settings_page.status_code == 200 and "enable_provider" in settings_page.content.decode()
+    person = Client()
+    person.force_login(make_user("plain"))
+    for answer in (person.get("/integrations/oauth2-apps/"), Client().get("/oauth/authorize", {"client_id": "x"})):
+        body = answer.content.decode()
+        assert answer.status_code == 501
+        assert "/admin/" not in body and 'href="/"' in body
+        assert "Ask the system admin of this site" in body
+
+
+@pytest.mark.django_db
 def test_bearer_tokens_are_refused_while_off_and_work_again_when_on(client, user, make_app):
     switch(True)
     app = make_app(is_trusted=True)

@@ -98,8 +98,10 @@ def test_validation_messages_come_out_in_german_with_their_parameters():
 def test_provider_disabled_page_renders_in_german():
     # Rendered through the host's template chain (the example overrides mm_oauth/base.html).
     with translation.override("de"):
-        html = render_to_string("mm_oauth/provider_disabled.html", {"message": PROVIDER_DISABLED_MESSAGE})
-    assert "<h1>OAuth 2.0 ist deaktiviert</h1>" in html
+        context = {"message": PROVIDER_DISABLED_MESSAGE, "home_url": "/"}
+        html = render_to_string("mm_oauth/provider_disabled.html", context)
+    assert '<h1 class="mm-oauth-page-title">OAuth 2.0 ist deaktiviert</h1>' in html
+    assert "Zurück zur Startseite" in html
     assert "Der Systemadministrator hat den OAuth 2.0-Dienstanbieter deaktiviert." in html
     assert "Bitten Sie den Systemadministrator dieser Website" in html
 
