@@ -14,7 +14,8 @@ it finds everything else, as an MCP client does against any MCP server:
    is the site's API;
 5. ``users/me`` with the token, and, once it expires, a refresh.
 
-The site runs in gunicorn on its own SQLite database, with 5-second access tokens
+The site runs in gunicorn on a database of its own (SQLite; a throwaway PostgreSQL
+database when the suite runs on PostgreSQL), with 5-second access tokens
 so the refresh comes without touching the SDK's state. How the SDK gets its client
 is a parameter (``CLIENTS``): a public client registered beforehand, handed over
 through the SDK's ``TokenStorage.get_client_info``. Registering dynamically
@@ -23,12 +24,14 @@ through the SDK's ``TokenStorage.get_client_info``. Registering dynamically
 
 import asyncio
 import json
+import os
 import queue
+import secrets
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import pytest
 
@@ -105,12 +108,40 @@ class CallbackHandler(BaseHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def database_url(tmp_path_factory):
+    """The site's database: a new one on the suite's PostgreSQL server when it runs there, else a SQLite file."""
+    server = os.environ.get("DATABASE_URL", "")
+    if not server.startswith("postgres"):
+        yield f"sqlite:///{tmp_path_factory.mktemp('mcp_db') / 'site.sqlite3'}"
+        return
+    import psycopg
+    from psycopg import sql
+
+    name = f"mm_mcp_{secrets.token_hex(6)}"
+    server = urlunsplit(urlsplit(server)._replace(path="/postgres"))  # the suite's own database may not exist yet
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, database_url):
     """The example site in gunicorn (DEBUG off), with alice and a public client whose callback is a loopback server."""
     require_chromium()
     tmp_path = tmp_path_factory.mktemp("mcp_site")
     (tmp_path / "mcp_settings.py").write_text(SETTINGS_MODULE)
-    env = site_env(tmp_path, DJANGO_DEBUG="0", DJANGO_SECRET_KEY="m" * 50, DJANGO_SETTINGS_MODULE="mcp_settings")
+    env = site_env(
+        tmp_path,
+        DATABASE_URL=database_url,
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="m" * 50,
+        DJANGO_SETTINGS_MODULE="mcp_settings",
+        SMTP_PORT=str(free_port()),  # nobody listens: the new-authorization notice fails, as on a site without mail
+    )
     env["PYTHONPATH"] = f"{env['PYTHONPATH']}:{tmp_path}"
     callbacks = queue.Queue()
     server = ThreadingHTTPServer(("127.0.0.1", free_port()), CallbackHandler)
