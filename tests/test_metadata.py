@@ -94,6 +94,18 @@ def test_every_advertised_endpoint_answers(oidc_on, document):
 
 
 def test_the_metadata_follows_the_gates_it_depends_on(settings):
-    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": False}
+    settings.OAUTH2_PROVIDER = {
+        **settings.OAUTH2_PROVIDER,
+        "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": False,
+        "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "password", "implicit", "refresh_token"],
+    }
     data = Client().get("/.well-known/oauth-authorization-server").json()
     assert "authorization_response_iss_parameter_supported" not in data
+    assert data["grant_types_supported"] == ["authorization_code", "refresh_token"]  # refused by RFC 9700 gates
+
+
+def test_without_resources_none_is_advertised(mm_oauth_settings):
+    mm_oauth_settings(RESOURCES=[])
+    data = Client().get("/.well-known/oauth-authorization-server").json()
+    assert "protected_resources" not in data
+    assert Client().get("/.well-known/oauth-protected-resource").status_code == 404

@@ -372,3 +372,20 @@ def test_the_401_leads_to_a_document_whose_resource_covers_the_request_url(db):
     server = Client().get("/.well-known/oauth-authorization-server").json()
     assert server["issuer"] == issuer
     assert document["resource"] in server["protected_resources"]
+
+
+def test_with_no_resources_every_resource_is_refused_and_tokens_without_one_still_work(
+    mm_oauth_settings, signed_in_client, trusted_app
+):
+    mm_oauth_settings(RESOURCES=[])
+    refused = signed_in_client.get(
+        "/oauth/authorize",
+        {
+            "response_type": "code",
+            "client_id": trusted_app.client_id,
+            "redirect_uri": trusted_app.callback_urls[0],
+            "resource": API,
+        },
+    )
+    assert query_of(refused["Location"])["error"] == "invalid_target"
+    assert tokens_for(signed_in_client, trusted_app).status_code == 200

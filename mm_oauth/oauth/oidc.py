@@ -28,7 +28,7 @@ from oauth2_provider.settings import oauth2_settings
 
 from ..gate import ProviderRequiredMixin
 from .issuer import issuer
-from .views import client_endpoint, endpoint_url, introspection_auth_methods, token_endpoint_auth_methods
+from .views import client_endpoint, endpoint_url, grant_types, introspection_auth_methods, token_endpoint_auth_methods
 
 RS256 = AbstractApplication.RS256_ALGORITHM
 
@@ -66,7 +66,7 @@ class DiscoveryView(ProviderRequiredMixin, OIDCRequiredMixin, View):
             "introspection_endpoint": endpoint_url(request, "mm_oauth:introspect"),
             "scopes_supported": list(scopes.get_available_scopes()),
             "response_types_supported": ["code"],
-            "grant_types_supported": list(oauth2_settings.OAUTH2_GRANT_TYPES_SUPPORTED),
+            "grant_types_supported": grant_types(),
             "subject_types_supported": list(oauth2_settings.OIDC_SUBJECT_TYPES_SUPPORTED),
             "id_token_signing_alg_values_supported": [RS256],
             # The same as the RFC 8414 document's: one token endpoint, one set of client authentication methods.

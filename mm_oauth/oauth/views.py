@@ -242,6 +242,16 @@ class ServerMetadataView(ProviderRequiredMixin, dot_views.OAuthServerMetadataVie
         return response
 
 
+def grant_types():
+    """Return the grant types offered, without those an RFC 9700 gate refuses (as DOT's document does)."""
+    refused = set()
+    if oauth2_settings.COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT:
+        refused.add("implicit")
+    if oauth2_settings.COMPLIANT_BCP_RFC9700_PASSWORD_GRANT:
+        refused.add("password")
+    return [grant for grant in oauth2_settings.OAUTH2_GRANT_TYPES_SUPPORTED if grant not in refused]
+
+
 def token_endpoint_auth_methods():
     """Return how clients authenticate at the token and revocation endpoints (public clients: ``none``)."""
     return list(oauth2_settings.OAUTH2_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED)
@@ -259,16 +269,17 @@ def server_metadata(request):
         "issuer": issuer(request),
         **{key: url for key, url in endpoints.items() if url},
         "response_types_supported": bcp_filter_response_types(oauth2_settings.OAUTH2_RESPONSE_TYPES_SUPPORTED),
-        "grant_types_supported": list(oauth2_settings.OAUTH2_GRANT_TYPES_SUPPORTED),
+        "grant_types_supported": grant_types(),
         "scopes_supported": sorted(oauth2_settings.SCOPES_BACKEND_CLASS().get_available_scopes()),
         # "plain" is refused (RFC 9700 section 2.1.1): S256 only.
         "code_challenge_methods_supported": bcp_filter_code_challenge_methods([AbstractGrant.CODE_CHALLENGE_S256]),
         "token_endpoint_auth_methods_supported": token_endpoint_auth_methods(),
         "revocation_endpoint_auth_methods_supported": token_endpoint_auth_methods(),
         "introspection_endpoint_auth_methods_supported": introspection_auth_methods(),
-        # RFC 9728 section 4: the resources this server issues tokens for (RFC 8707 ``resource``).
-        "protected_resources": site_resources(request),
     }
+    resources = site_resources(request)
+    if resources:
+        data["protected_resources"] = resources  # RFC 9728 section 4: what ``resource`` (RFC 8707) may name
     if oauth2_settings.COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS:
         data["authorization_response_iss_parameter_supported"] = True  # RFC 9207
     if oauth2_settings.OIDC_ENABLED:
