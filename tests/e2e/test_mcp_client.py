@@ -33,15 +33,14 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
+import httpx2
 import pytest
+from mcp.client.auth import OAuthClientProvider
+from mcp.shared.auth import AuthorizationCodeResult, OAuthClientInformationFull, OAuthClientMetadata
 
 from tests.conftest import PASSWORD
 from tests.e2e.playwright_fixtures import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, require_chromium
 from tests.e2e.servers import free_port, gunicorn, manage, site_env
-
-mcp_auth = pytest.importorskip("mcp.client.auth")
-httpx2 = pytest.importorskip("httpx2")
-from mcp.shared.auth import AuthorizationCodeResult, OAuthClientInformationFull, OAuthClientMetadata  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -197,7 +196,10 @@ def pre_registered(site):
     return Client(MemoryStorage(client_info=info))
 
 
-# One row per way an MCP client gets its client_id; dynamic registration and client ID metadata documents follow.
+# One row per way an MCP client gets its client_id. A row is a function of the running site returning the
+# SDK's storage and provider arguments; it may switch a site setting on first (shell_json(site.env, …)).
+# Dynamic registration (empty storage: the SDK registers at registration_endpoint) and a client ID
+# metadata document (provider_kwargs={"client_metadata_url": …}) are the rows to come.
 CLIENTS = [pytest.param(pre_registered, id="pre-registered")]
 
 
@@ -236,7 +238,7 @@ class Person:
 async def run_client(site, client, page):
     """Drive the SDK: read ``users/me``, then again once the access token has expired; return what was sent."""
     person = Person(page, site)
-    provider = mcp_auth.OAuthClientProvider(
+    provider = OAuthClientProvider(
         server_url=f"{site.url}/api/v4/users/me",
         client_metadata=OAuthClientMetadata(
             client_name="MCP agent",
