@@ -44,6 +44,12 @@ DEFAULTS = {
     # Audit events older than this many days are deleted by
     # ``manage.py mm_oauth_clear_expired``. None keeps the audit trail forever.
     "AUDIT_RETENTION_DAYS": None,
+    # This site's protected resources (RFC 8707 resource indicators; RFC 9728
+    # metadata): absolute URLs, or paths on this site ("/api/v4/") made absolute
+    # for the host a request came to. A ``resource`` parameter must be one of
+    # them or lie beneath one, else ``invalid_target``. None: the site's API, at
+    # the path ``mm_oauth.api.urls`` is mounted under (mm_oauth.resources).
+    "RESOURCES": None,
 }
 
 

@@ -52,6 +52,10 @@ RECOMMENDED = {
     # RFC 8414 metadata advertises only what is offered.
     "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
     "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],
+    # RFC 8414 token_endpoint_auth_methods_supported: a secret in the body or by
+    # HTTP Basic (RFC 6749 section 2.3.1), or none for public clients, which must
+    # use PKCE instead (RFC 7636; RFC 9700 section 2.1.1).
+    "OAUTH2_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_post", "client_secret_basic", "none"],
 }
 
 

@@ -457,7 +457,7 @@ def test_server_metadata_lists_mattermost_paths_and_only_what_is_offered(client)
     assert data["response_types_supported"] == ["code"]
     assert set(data["grant_types_supported"]) == {"authorization_code", "refresh_token"}
     assert data["code_challenge_methods_supported"] == ["S256"]
-    assert set(data["token_endpoint_auth_methods_supported"]) == {"client_secret_basic", "client_secret_post"}
+    assert data["token_endpoint_auth_methods_supported"] == ["client_secret_post", "client_secret_basic", "none"]
 
 
 def test_error_reports_show_no_credential_the_client_posted(signed_in_client, trusted_app):
@@ -561,9 +561,9 @@ def test_an_inactive_user_cannot_authorize_apps(client, make_user, trusted_app, 
 
 
 def test_a_code_exchange_keeps_the_granted_resource_and_refuses_another(signed_in_client, trusted_app):
-    resource = "https://api.example.com/"
+    resource = "http://testserver/api/v4/posts"  # within the site's API (mm_oauth.resources)
     code = authorize(signed_in_client, trusted_app, extra={"resource": resource})["code"]
-    refused = exchange(trusted_app, code, extra={"resource": "https://other.example.com/"})
+    refused = exchange(trusted_app, code, extra={"resource": "http://testserver/api/v4/users/me"})
     assert refused.status_code == 400
     assert refused.json()["error"] == "invalid_target"
 

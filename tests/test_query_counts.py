@@ -111,3 +111,23 @@ def test_a_bearer_request_takes_one_statement(bearer_token, user, trusted_app):
     response, found = statements(lambda: me.get("/api/v4/users/me"))
     assert response.status_code == 200
     assert found == [("SELECT", "oauth2_provider_accesstoken")]  # with its application and user
+
+
+def test_a_code_exchange_with_a_resource_still_takes_six_statements(signed_in_client, trusted_app):
+    """RFC 8707: checking ``resource`` against this site's resources reads no table."""
+    resource = "http://testserver/api/v4/"
+    code = authorize(signed_in_client, trusted_app, extra={"resource": resource})["code"]
+    data = {"grant_type": "authorization_code", "code": code, "redirect_uri": trusted_app.callback_urls[0]}
+    response, found = statements(lambda: token_request(trusted_app, resource=resource, **data))
+    assert response.status_code == 200
+    assert len(found) == 6
+    tokens = response.json()
+    refresh = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"], "resource": resource}
+    response, found = statements(lambda: token_request(trusted_app, **refresh))
+    assert response.status_code == 200
+    assert len(found) == 5  # "last used" was written a moment ago
+    me = Client(HTTP_AUTHORIZATION=f"Bearer {response.json()['access_token']}")
+    me.get("/api/v4/users/me")
+    response, found = statements(lambda: me.get("/api/v4/users/me"))  # the audience checked too
+    assert response.status_code == 200
+    assert found == [("SELECT", "oauth2_provider_accesstoken")]

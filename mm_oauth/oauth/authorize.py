@@ -7,6 +7,8 @@ redirect) for a malformed PKCE challenge, anti-framing headers, ``iss`` (RFC
 9207) in every response redirected to the client, and the
 "Organization access" section: the app's standing in each of the
 user's organizations, with Grant and Request buttons that come back here.
+A ``resource`` (RFC 8707) this site does not serve is sent back as
+``invalid_target`` before the user is asked anything.
 """
 
 import re
@@ -15,12 +17,15 @@ from http import HTTPStatus
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from oauth2_provider import views as dot_views
+from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.models import get_application_model
 from oauth2_provider.settings import oauth2_settings
 from oauthlib.common import add_params_to_uri
+from oauthlib.oauth2.rfc6749.errors import CustomOAuth2Error
 
 from ..gate import ProviderRequiredMixin
 from ..models import AppAccess
+from ..resources import foreign_targets, invalid_target_description
 from ..services.authorizations import authorization_covers, record_authorization
 from .issuer import issuer, with_issuer
 
@@ -72,6 +77,21 @@ class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
                 {"error": {"error": "invalid_request", "description": problem}}, status=HTTPStatus.BAD_REQUEST
             )
         return super().get(request, *args, **kwargs)
+
+    def validate_authorization_request(self, request):
+        """DOT's validation, then the ``resource`` parameters against this site's resources."""
+        scopes, credentials = super().validate_authorization_request(request)
+        refuse_foreign_targets(request, request.GET.getlist("resource"), credentials)
+        return scopes, credentials
+
+    def form_valid(self, form):
+        """The decision: the (hidden, so tamperable) ``resource`` field is checked again first."""
+        try:
+            refuse_foreign_targets(self.request, (form.cleaned_data.get("resource") or "").split(), form.cleaned_data)
+        except OAuthToolkitError as error:
+            app = get_application_model().objects.get(client_id=form.cleaned_data["client_id"])
+            return self.error_response(error, app)
+        return super().form_valid(form)
 
     def render_to_response(self, context, **response_kwargs):
         if self._consent_remembered(context):
@@ -132,3 +152,13 @@ class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
             app = get_application_model().objects.get(client_id=credentials["client_id"])
             record_authorization(request.user, app, scopes.split() if isinstance(scopes, str) else scopes, request)
         return result
+
+
+def refuse_foreign_targets(request, resources, credentials):
+    """Raise ``invalid_target`` (RFC 8707 section 2), redirected to the client, for a resource not served here."""
+    foreign = foreign_targets(request, resources)
+    if foreign:
+        error = CustomOAuth2Error(
+            error="invalid_target", description=invalid_target_description(foreign), state=credentials.get("state")
+        )
+        raise OAuthToolkitError(error=error, redirect_uri=credentials["redirect_uri"])

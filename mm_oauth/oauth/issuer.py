@@ -42,9 +42,14 @@ class _RequestFromHeaders(HttpRequest):
         return "https" if self._secure else "http"
 
 
+def as_django_request(request):
+    """Return a stand-in Django request for an oauthlib request, to build this site's URLs as it saw them."""
+    return _RequestFromHeaders(request.headers)
+
+
 def issuer_for_oauthlib(request):
     """Return the issuer for an oauthlib request (the ``iss`` of ID tokens), the same as :func:`issuer`."""
-    return issuer(_RequestFromHeaders(request.headers))
+    return issuer(as_django_request(request))
 
 
 def with_issuer(url, value):

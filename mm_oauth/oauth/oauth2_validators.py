@@ -16,7 +16,10 @@ On top of DOT's validator:
 - only access tokens authenticate API requests: an OpenID Connect ID token is
   never accepted as a bearer token;
 - public clients always need PKCE; a rotated client secret keeps working
-  during its grace period.
+  during its grace period;
+- a ``resource`` (RFC 8707) must be one of this site's resources or lie beneath
+  one (``mm_oauth.resources``), else ``invalid_target``; at a refresh it may
+  narrow the refresh token's audience, never widen it (DOT).
 """
 
 import base64
@@ -44,9 +47,10 @@ from oauth2_provider.settings import oauth2_settings
 from oauthlib.oauth2.rfc6749 import errors
 
 from ..models import RedeemedCode
+from ..resources import foreign_targets, invalid_target_description
 from ..services.authorizations import last_used_at, touch
 from ..services.tokens import delete_rows, revoke_replayed_code
-from .issuer import issuer_for_oauthlib
+from .issuer import as_django_request, issuer_for_oauthlib
 
 # The access token the token endpoint just issued, for the ``app_authorized`` signal
 # (the view would otherwise read it back from the database).
@@ -225,6 +229,15 @@ class OAuth2Validator(DOTValidator):
             revoke_replayed_code(redeemed)
 
     def _check_and_set_request_resource(self, request):
+        """Set the token's audience (RFC 8707 section 2.2); refuse a resource this site does not serve."""
+        self._set_request_resource(request)
+        foreign = foreign_targets(as_django_request(request), request.resource)
+        if foreign:
+            raise errors.CustomOAuth2Error(
+                error="invalid_target", description=invalid_target_description(foreign), request=request
+            )
+
+    def _set_request_resource(self, request):
         """RFC 8707 section 2.2 as DOT applies it, reading the grant this request already holds.
 
         DOT looks the grant up again by the raw code; here it is locked and cached.

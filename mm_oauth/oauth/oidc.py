@@ -28,7 +28,7 @@ from oauth2_provider.settings import oauth2_settings
 
 from ..gate import ProviderRequiredMixin
 from .issuer import issuer
-from .views import client_endpoint, endpoint_url
+from .views import client_endpoint, endpoint_url, grant_types, introspection_auth_methods, token_endpoint_auth_methods
 
 RS256 = AbstractApplication.RS256_ALGORITHM
 
@@ -66,10 +66,13 @@ class DiscoveryView(ProviderRequiredMixin, OIDCRequiredMixin, View):
             "introspection_endpoint": endpoint_url(request, "mm_oauth:introspect"),
             "scopes_supported": list(scopes.get_available_scopes()),
             "response_types_supported": ["code"],
-            "grant_types_supported": list(oauth2_settings.OAUTH2_GRANT_TYPES_SUPPORTED),
+            "grant_types_supported": grant_types(),
             "subject_types_supported": list(oauth2_settings.OIDC_SUBJECT_TYPES_SUPPORTED),
             "id_token_signing_alg_values_supported": [RS256],
-            "token_endpoint_auth_methods_supported": list(oauth2_settings.OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED),
+            # The same as the RFC 8414 document's: one token endpoint, one set of client authentication methods.
+            "token_endpoint_auth_methods_supported": token_endpoint_auth_methods(),
+            "revocation_endpoint_auth_methods_supported": token_endpoint_auth_methods(),
+            "introspection_endpoint_auth_methods_supported": introspection_auth_methods(),
             "code_challenge_methods_supported": [AbstractGrant.CODE_CHALLENGE_S256],  # "plain" is refused
             "claims_supported": sorted(set(validator.get_discovery_claims(request))),
             "prompt_values_supported": ["none", "login", "consent"],

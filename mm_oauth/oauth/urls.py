@@ -5,7 +5,7 @@ Included by ``mm_oauth.urls``; the paths are relative to the site root.
 
 from django.urls import path
 
-from . import oidc, views
+from . import oidc, resource_metadata, views
 from .authorize import AuthorizeView
 
 urlpatterns = [
@@ -18,6 +18,17 @@ urlpatterns = [
         ".well-known/oauth-authorization-server",
         views.ServerMetadataView.as_view(),
         name="server-metadata",
+    ),
+    # RFC 9728: the site's API as a protected resource (mm_oauth.resources), also path-suffixed.
+    path(
+        ".well-known/oauth-protected-resource",
+        resource_metadata.ProtectedResourceMetadataView.as_view(),
+        name="protected-resource-metadata",
+    ),
+    path(
+        ".well-known/oauth-protected-resource/<path:resource_path>",
+        resource_metadata.ProtectedResourceMetadataView.as_view(),
+        name="protected-resource-metadata-path",
     ),
     # OpenID Connect (404 unless OAUTH2_PROVIDER["OIDC_ENABLED"]): mm_oauth.oauth.oidc.
     path(".well-known/openid-configuration", oidc.DiscoveryView.as_view(), name="oidc-discovery"),

@@ -16,23 +16,26 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import View
 from oauth2_provider import views as dot_views
-from oauth2_provider.models import get_access_token_model, get_refresh_token_model
+from oauth2_provider.models import AbstractGrant, get_access_token_model, get_refresh_token_model
 from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.signals import app_authorized
+from oauth2_provider.views.metadata import bcp_filter_code_challenge_methods, bcp_filter_response_types
 from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.common import Request as OauthlibRequest
 
 from ..gate import ProviderRequiredMixin
+from ..resources import site_resources
 from ..throttling import client_authentication_failures
 from ..unavailable import unavailable_on_database_error
+from .issuer import issuer
 from .oauth2_validators import issued_access_token
 
-# DOT's metadata view reverses its own URL names; ours live in the mm_oauth namespace.
-_ENDPOINT_URL_NAMES = {
-    "authorize": "mm_oauth:authorize",
-    "token": "mm_oauth:token",
-    "revoke-token": "mm_oauth:revoke",
-    "introspect": "mm_oauth:introspect",
+# The endpoints of the metadata documents (RFC 8414 section 2), by their mm_oauth URL names.
+METADATA_ENDPOINTS = {
+    "authorization_endpoint": "mm_oauth:authorize",
+    "token_endpoint": "mm_oauth:token",
+    "revocation_endpoint": "mm_oauth:revoke",
+    "introspection_endpoint": "mm_oauth:introspect",
 }
 
 
@@ -218,14 +221,69 @@ def describe_token(token, hint, client):
         if found.user is not None:
             data["username"] = found.user.get_username()
             data["sub"] = str(found.user.pk)
+        if found.resource:
+            data["aud"] = list(found.resource)  # RFC 8707: the audience it was issued for (none: unrestricted)
         return data
     return {"active": False}
 
 
 @client_endpoint
 class ServerMetadataView(ProviderRequiredMixin, dot_views.OAuthServerMetadataView):
-    """RFC 8414: where the endpoints are and what they accept."""
+    """RFC 8414: where the endpoints are and what they accept; nothing this site does not do.
 
-    def _get_endpoint_url(self, request, view_name, required=False):
-        name = _ENDPOINT_URL_NAMES.get(view_name)
-        return endpoint_url(request, name) if name else None
+    DOT's document names DOT's URL names and always carries
+    ``client_id_metadata_document_supported``; this one is built from
+    :func:`server_metadata`, with DOT's RFC 9700 filters.
+    """
+
+    def get(self, request, *args, **kwargs):
+        response = JsonResponse(server_metadata(request))
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+
+def grant_types():
+    """Return the grant types offered, without those an RFC 9700 gate refuses (as DOT's document does)."""
+    refused = set()
+    if oauth2_settings.COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT:
+        refused.add("implicit")
+    if oauth2_settings.COMPLIANT_BCP_RFC9700_PASSWORD_GRANT:
+        refused.add("password")
+    return [grant for grant in oauth2_settings.OAUTH2_GRANT_TYPES_SUPPORTED if grant not in refused]
+
+
+def token_endpoint_auth_methods():
+    """Return how clients authenticate at the token and revocation endpoints (public clients: ``none``)."""
+    return list(oauth2_settings.OAUTH2_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED)
+
+
+def introspection_auth_methods():
+    """Return how clients authenticate at the introspection endpoint: with a secret (RFC 7662 section 2.1)."""
+    return [method for method in token_endpoint_auth_methods() if method != "none"]
+
+
+def server_metadata(request):
+    """Return the RFC 8414 metadata document for ``request``'s host."""
+    endpoints = {key: endpoint_url(request, name) for key, name in METADATA_ENDPOINTS.items()}
+    data = {
+        "issuer": issuer(request),
+        **{key: url for key, url in endpoints.items() if url},
+        "response_types_supported": bcp_filter_response_types(oauth2_settings.OAUTH2_RESPONSE_TYPES_SUPPORTED),
+        "grant_types_supported": grant_types(),
+        "scopes_supported": sorted(oauth2_settings.SCOPES_BACKEND_CLASS().get_available_scopes()),
+        # "plain" is refused (RFC 9700 section 2.1.1): S256 only.
+        "code_challenge_methods_supported": bcp_filter_code_challenge_methods([AbstractGrant.CODE_CHALLENGE_S256]),
+        "token_endpoint_auth_methods_supported": token_endpoint_auth_methods(),
+        "revocation_endpoint_auth_methods_supported": token_endpoint_auth_methods(),
+        "introspection_endpoint_auth_methods_supported": introspection_auth_methods(),
+    }
+    resources = site_resources(request)
+    if resources:
+        data["protected_resources"] = resources  # RFC 9728 section 4: what ``resource`` (RFC 8707) may name
+    if oauth2_settings.COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS:
+        data["authorization_response_iss_parameter_supported"] = True  # RFC 9207
+    if oauth2_settings.OIDC_ENABLED:
+        data["jwks_uri"] = endpoint_url(request, "mm_oauth:jwks")
+    # Each further capability is added here only while it is switched on: the RFC 7591
+    # ``registration_endpoint`` and ``client_id_metadata_document_supported``.
+    return data
