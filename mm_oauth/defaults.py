@@ -49,6 +49,10 @@ RECOMMENDED = {
     # RFC 8414 metadata advertises only what is offered.
     "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
     "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],
+    # Client ID metadata documents: mm_oauth's provider setting switches them on
+    # (mm_oauth.services.client_metadata) and DOT's static CIMD_ENABLED stays off;
+    # the fetch is SSRF-hardened and bounded by MM_OAUTH's CIMD_* settings.
+    "CIMD_METADATA_FETCHER": "mm_oauth.services.metadata_fetch.MetadataFetcher",
 }
 
 

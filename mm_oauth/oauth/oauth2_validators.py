@@ -35,6 +35,7 @@ from oauth2_provider.exceptions import FatalClientError
 from oauth2_provider.models import (
     AbstractApplication,
     get_access_token_model,
+    get_application_model,
     get_grant_model,
     get_refresh_token_model,
     refresh_token_expire_timedelta,
@@ -44,6 +45,7 @@ from oauth2_provider.settings import oauth2_settings
 from oauthlib.oauth2.rfc6749 import errors
 
 from ..models import RedeemedCode
+from ..services import client_metadata
 from ..services.authorizations import touch
 from ..services.tokens import delete_rows, revoke_replayed_code
 from .issuer import issuer_for_oauthlib
@@ -101,6 +103,39 @@ class OAuth2Validator(DOTValidator):
                 return None, None
             return unquote_plus(client_id), unquote_plus(secret)
         return getattr(request, "client_id", None), getattr(request, "client_secret", None)
+
+    # --- client ID metadata documents (mm_oauth.services.client_metadata) -------
+
+    def _load_application(self, client_id, request):
+        """Resolve an ``https`` client_id through mm_oauth's metadata-document rules; any other as DOT does.
+
+        DOT's own resolver answers only under its static CIMD_ENABLED (left off):
+        here the provider settings decide, and a refusal's reason is kept on the
+        request for the authorize page.
+        """
+        if not client_metadata.is_metadata_client_id(client_id or ""):
+            return super()._load_application(client_id, request)
+        cached = request.client
+        if isinstance(cached, get_application_model()) and cached.client_id == client_id and cached.is_usable(request):
+            return cached
+        try:
+            client = client_metadata.resolve(client_id)
+        except client_metadata.ClientMetadataProblem as problem:
+            request.mm_oauth_client_problem = str(problem)
+            return None
+        if client is None or not client.is_usable(request):
+            return None
+        request.client = client
+        return client
+
+    def validate_client_id(self, client_id, request, *args, **kwargs):
+        """An unusable metadata document is an unknown client whose error names the problem (never a redirect)."""
+        if super().validate_client_id(client_id, request, *args, **kwargs):
+            return True
+        problem = getattr(request, "mm_oauth_client_problem", None)
+        if problem:
+            raise errors.InvalidClientIdError(description=problem, request=request)
+        return False
 
     # --- authorization codes ---------------------------------------------------
 

@@ -27,6 +27,7 @@ from oauth2_provider.models import AbstractApplication, AbstractGrant
 from oauth2_provider.settings import oauth2_settings
 
 from ..gate import ProviderRequiredMixin
+from ..services import client_metadata
 from .issuer import issuer
 from .views import client_endpoint, endpoint_url
 
@@ -76,6 +77,7 @@ class DiscoveryView(ProviderRequiredMixin, OIDCRequiredMixin, View):
             "authorization_response_iss_parameter_supported": bool(
                 oauth2_settings.COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS
             ),
+            "client_id_metadata_document_supported": client_metadata.enabled(),
         }
         response = JsonResponse(data)
         response["Access-Control-Allow-Origin"] = "*"

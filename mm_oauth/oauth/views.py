@@ -5,6 +5,7 @@ The browser-facing authorize endpoint lives in ``mm_oauth.oauth.authorize``.
 
 import calendar
 import hashlib
+import json
 from functools import wraps
 from http import HTTPStatus
 
@@ -23,6 +24,7 @@ from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.common import Request as OauthlibRequest
 
 from ..gate import ProviderRequiredMixin
+from ..services import client_metadata
 from ..throttling import client_authentication_failures
 from ..unavailable import unavailable_on_database_error
 from .oauth2_validators import issued_access_token
@@ -229,3 +231,14 @@ class ServerMetadataView(ProviderRequiredMixin, dot_views.OAuthServerMetadataVie
     def _get_endpoint_url(self, request, view_name, required=False):
         name = _ENDPOINT_URL_NAMES.get(view_name)
         return endpoint_url(request, name) if name else None
+
+    def get(self, request, *args, **kwargs):
+        """DOT's document, with ``client_id_metadata_document_supported`` from the provider setting.
+
+        DOT reads its static CIMD_ENABLED, which mm_oauth leaves off (mm_oauth.services.client_metadata).
+        """
+        response = super().get(request, *args, **kwargs)
+        data = json.loads(response.content)
+        data["client_id_metadata_document_supported"] = client_metadata.enabled()
+        response.content = json.dumps(data)
+        return response
