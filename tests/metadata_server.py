@@ -13,10 +13,13 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
+from mm_oauth.services.provider_settings import update_provider_settings
 
 
 def write_certificate(directory):
@@ -130,3 +133,26 @@ class DocumentServer:
         }
         self.serve(path, body, headers={"Cache-Control": "max-age=300"})
         return client_id
+
+
+# --- pytest fixtures: import the *_fixture names into a test module ------------------
+
+
+@pytest.fixture(scope="module", name="document_certificate")
+def document_certificate_fixture(tmp_path_factory):
+    """(cert path, key path) of the document server's self-signed certificate."""
+    return write_certificate(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture(scope="module", name="document_server")
+def document_server_fixture(document_certificate):
+    """A running DocumentServer for the module."""
+    with DocumentServer(*document_certificate) as running:
+        yield running
+
+
+@pytest.fixture(name="documents_on")
+def documents_on_fixture(document_certificate, mm_oauth_settings, provider_on):
+    """Provider and metadata documents on, localhost allowed; the fetcher trusts the test certificate."""
+    mm_oauth_settings(CIMD_ALLOW_LOOPBACK=True, CIMD_CA_BUNDLE=str(document_certificate[0]))
+    update_provider_settings(enable_client_id_metadata_documents=True, client_metadata_document_hosts="localhost")

@@ -79,6 +79,9 @@ class OAuthAppSerializer(OAuthAppInfoSerializer):
     create_at = serializers.SerializerMethodField(help_text="Milliseconds since the epoch.")
     update_at = serializers.SerializerMethodField(help_text="Milliseconds since the epoch.")
     client_type = serializers.ChoiceField(choices=CLIENT_TYPES, read_only=True)
+    registration_source = serializers.CharField(
+        read_only=True, help_text='How the app came to be: "manual", or "cimd" (a client ID metadata document).'
+    )
 
     def get_creator_id(self, app) -> str:
         return str(app.user_id) if app.user_id is not None else ""
