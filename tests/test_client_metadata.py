@@ -4,12 +4,15 @@ The documents come from a real HTTPS server on loopback (``tests.metadata_server
 """
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.test import Client
+from django.utils import translation
 from oauth2_provider.models import get_application_model
 
 from mm_oauth.models import AuditEvent
 from mm_oauth.services.provider_settings import get_settings_row, update_provider_settings
-from mm_oauth.validators import host_allowed
+from mm_oauth.validators import host_allowed, validate_host_allowlist
 from tests.metadata_server import (  # noqa: F401  (fixtures)
     document_certificate_fixture,
     document_server_fixture,
@@ -264,3 +267,22 @@ def test_metadata_advertises_documents_only_while_switched_on(client, provider_o
         discovery = client.get("/.well-known/openid-configuration").json()
         assert rfc8414["client_id_metadata_document_supported"] is enabled
         assert discovery["client_id_metadata_document_supported"] is enabled
+
+
+def test_the_unverified_block_and_allowlist_errors_come_out_in_german(documents_on, document_server, signed_in_client):
+    client_id = document_server.serve_document("/german.json", client_uri="https://agent.example.org/")
+    _verifier, challenge = pkce_pair()
+    page = signed_in_client.get("/oauth/authorize", authorize_request(client_id, challenge))
+    with translation.override("de"):
+        html = render_to_string(
+            "mm_oauth/authorize_metadata_document.html", {"application": page.context["application"]}
+        )
+        with pytest.raises(ValidationError) as invalid:
+            validate_host_allowlist("ok.org\nhttp://x")
+        messages = invalid.value.messages
+    assert "Nicht überprüft" in html and "Diese Website hat sie nicht überprüft." in html
+    assert "Website (nicht überprüft)" in html
+    assert messages == [
+        "Hosts für Client-Metadatendokumente, Zeile 2: „http://x“ ist kein Hostname. Schreiben Sie einen Host pro "
+        "Zeile, etwa „client.example.com“ oder „*.example.com“, ohne Schema, Port oder Pfad."
+    ]
