@@ -23,6 +23,7 @@ from .serializers import StrictBooleanField, StrictInputSerializer, epoch_ms
 # Mattermost client sends its whole OAuthApp struct, ``mattermost_app_id``
 # included). The server sets them: on input they are accepted and ignored.
 READ_ONLY_KEYS = frozenset({"id", "client_secret", "creator_id", "create_at", "update_at", "mattermost_app_id"})
+READ_ONLY_KEYS |= {"registration_source"}
 
 # The model's field names where the API's differ.
 API_FIELD_NAMES = {"redirect_uris": "callback_urls", "client_id": "id", "user": "creator_id"}
