@@ -176,7 +176,7 @@ class Application(AbstractApplication):
     @property
     def metadata_document_host(self):
         """The host a metadata document was fetched from (its client_id's), or "" for other applications."""
-        return urlsplit(self.client_id).hostname or "" if self.from_metadata_document else ""
+        return (urlsplit(self.client_id).hostname or "") if self.from_metadata_document else ""
 
     @property
     def homepage_host(self):
