@@ -185,6 +185,13 @@ OAUTH2_PROVIDER_APPLICATION_MODEL = "mm_oauth.Application"
 OAUTH2_PROVIDER = oauth2_provider_settings()
 # The example emails a security notice (to the console) when a user authorizes a new app.
 MM_OAUTH = {"NOTIFY_NEW_AUTHORIZATION": True}
+# Client ID metadata documents served from this machine (the tests' and a demo's local HTTPS server):
+# loopback fetches allowed while DEBUG (or MM_OAUTH_CIMD_ALLOW_LOOPBACK=1), and that server's
+# self-signed certificate trusted through a CA bundle. Never allow loopback on a real site.
+if os.environ.get("MM_OAUTH_CIMD_ALLOW_LOOPBACK", "1" if DEBUG else "0") == "1":
+    MM_OAUTH["CIMD_ALLOW_LOOPBACK"] = True
+if os.environ.get("MM_OAUTH_CIMD_CA_BUNDLE"):
+    MM_OAUTH["CIMD_CA_BUNDLE"] = os.environ["MM_OAUTH_CIMD_CA_BUNDLE"]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -143,6 +143,7 @@ class ProviderSettingsAdmin(admin.ModelAdmin):
     """The singleton, edited in place; changes go through the service so every process sees them."""
 
     fields = ("enable_provider", "restrict_to_admins", "allow_username_override", "allow_icon_override")
+    fields += ("enable_client_id_metadata_documents", "client_metadata_document_hosts")
     readonly_fields = ()
 
     def has_add_permission(self, request):

@@ -50,6 +50,27 @@ DEFAULTS = {
     # them or lie beneath one, else ``invalid_target``. None: the site's API, at
     # the path ``mm_oauth.api.urls`` is mounted under (mm_oauth.resources).
     "RESOURCES": None,
+    # --- Client ID metadata documents (draft-ietf-oauth-client-id-metadata-document),
+    # switched on by the provider setting enable_client_id_metadata_documents.
+    # The fetch goes to a URL the client chooses, so it is bounded (section 6.6
+    # of the draft recommends documents of about 5 KB) and refused for internal
+    # addresses (server-side request forgery, section 6.5).
+    "CIMD_MAX_DOCUMENT_BYTES": 5 * 1024,
+    "CIMD_CONNECT_TIMEOUT_SECONDS": 2.0,
+    "CIMD_READ_TIMEOUT_SECONDS": 3.0,
+    # Documents are cached per their Cache-Control header (RFC 9111 section
+    # 5.2.2: max-age; no-store is never cached), bounded below and above; a
+    # document without max-age is kept for the minimum.
+    "CIMD_CACHE_MIN_SECONDS": 60,
+    "CIMD_CACHE_MAX_SECONDS": 24 * 60 * 60,
+    "CIMD_CACHE_ALIAS": "default",
+    # Fetch from loopback addresses (127.0.0.0/8, ::1) too: for tests and the
+    # demo only. Private, link-local and other internal ranges stay refused.
+    "CIMD_ALLOW_LOOPBACK": False,
+    # A PEM file of CA certificates to verify document servers with instead of
+    # the system's trust store (a private CA, or a test server's certificate).
+    # TLS verification itself is never switched off.
+    "CIMD_CA_BUNDLE": None,
 }
 
 

@@ -56,6 +56,10 @@ RECOMMENDED = {
     # HTTP Basic (RFC 6749 section 2.3.1), or none for public clients, which must
     # use PKCE instead (RFC 7636; RFC 9700 section 2.1.1).
     "OAUTH2_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_post", "client_secret_basic", "none"],
+    # Client ID metadata documents: mm_oauth's provider setting switches them on
+    # (mm_oauth.services.client_metadata) and DOT's static CIMD_ENABLED stays off;
+    # the fetch is SSRF-hardened and bounded by MM_OAUTH's CIMD_* settings.
+    "CIMD_METADATA_FETCHER": "mm_oauth.services.metadata_fetch.MetadataFetcher",
 }
 
 

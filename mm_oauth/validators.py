@@ -5,6 +5,7 @@ them through the model (``full_clean``), so a rule changes here only.
 """
 
 import ipaddress
+import re
 import unicodedata
 from urllib.parse import urlsplit
 
@@ -199,3 +200,53 @@ def _secure_enough(url):
 def split_callback_urls(text):
     """Split a textarea's content (one URL per line) into a list, dropping blank lines."""
     return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+# --- client ID metadata document hosts ----------------------------------------
+
+# A DNS name (RFC 1123 labels), lower-cased before matching; "*." before it allows its subdomains.
+_HOST_LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
+_HOST_PATTERN = re.compile(rf"(\*\.)?{_HOST_LABEL}(\.{_HOST_LABEL})*")
+METADATA_HOSTS_FIELD = _("Client metadata document hosts")
+
+
+def split_host_allowlist(text):
+    """Return the allowlist's entries (one per line, lower-cased, blank lines dropped)."""
+    return [line.strip().lower() for line in (text or "").splitlines() if line.strip()]
+
+
+def validate_host_allowlist(text):
+    """Require one host name per line, optionally with a leading ``*.``; name the field and line of each problem."""
+    errors = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        entry = line.strip().lower()
+        if entry and (len(entry) > 253 or not _HOST_PATTERN.fullmatch(entry)):
+            errors.append(
+                ValidationError(
+                    _(
+                        '%(field)s, line %(line)s: "%(entry)s" is not a host name. Write one host per line, '
+                        'such as "client.example.com" or "*.example.com", without a scheme, port or path.'
+                    ),
+                    code="invalid_host",
+                    params={"field": METADATA_HOSTS_FIELD, "line": number, "entry": line.strip()[:80]},
+                )
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def host_allowed(host, allowlist):
+    """Return whether ``host`` matches an entry of ``allowlist`` (text, one entry per line).
+
+    ``client.example.com`` matches that host only; ``*.example.com`` matches its
+    subdomains at any depth, not ``example.com`` itself. An empty list matches nothing.
+    """
+    host = (host or "").lower().rstrip(".")
+    if not host:
+        return False
+    for entry in split_host_allowlist(allowlist):
+        if entry.startswith("*.") and host.endswith(entry[1:]):
+            return True
+        if entry == host:
+            return True
+    return False

@@ -39,6 +39,7 @@ def test_superuser_reads_the_defaults(superuser_csrf_client):
         "restrict_to_admins": True,
         "allow_username_override": False,
         "allow_icon_override": False,
+        "enable_client_id_metadata_documents": False,
     }
 
 

@@ -23,6 +23,7 @@ from .serializers import StrictBooleanField, StrictInputSerializer, epoch_ms
 # Mattermost client sends its whole OAuthApp struct, ``mattermost_app_id``
 # included). The server sets them: on input they are accepted and ignored.
 READ_ONLY_KEYS = frozenset({"id", "client_secret", "creator_id", "create_at", "update_at", "mattermost_app_id"})
+READ_ONLY_KEYS |= {"registration_source"}
 
 # The model's field names where the API's differ.
 API_FIELD_NAMES = {"redirect_uris": "callback_urls", "client_id": "id", "user": "creator_id"}
@@ -79,6 +80,9 @@ class OAuthAppSerializer(OAuthAppInfoSerializer):
     create_at = serializers.SerializerMethodField(help_text="Milliseconds since the epoch.")
     update_at = serializers.SerializerMethodField(help_text="Milliseconds since the epoch.")
     client_type = serializers.ChoiceField(choices=CLIENT_TYPES, read_only=True)
+    registration_source = serializers.CharField(
+        read_only=True, help_text='How the app came to be: "manual", or "cimd" (a client ID metadata document).'
+    )
 
     def get_creator_id(self, app) -> str:
         return str(app.user_id) if app.user_id is not None else ""

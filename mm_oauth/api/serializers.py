@@ -75,6 +75,12 @@ class ProviderSettingsSerializer(StrictInputSerializer):
     restrict_to_admins = StrictBooleanField(required=False)
     allow_username_override = StrictBooleanField(required=False)
     allow_icon_override = StrictBooleanField(required=False)
+    enable_client_id_metadata_documents = StrictBooleanField(required=False)
+    client_metadata_document_hosts = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="Hosts whose client ID metadata documents are fetched, one per line.",
+    )
     update_at = serializers.SerializerMethodField()
     updated_by = serializers.SerializerMethodField()
 

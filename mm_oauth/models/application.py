@@ -16,7 +16,7 @@ from oauth2_provider.utils import jwk_from_pem
 
 from .. import validators
 from ..errors import merge_messages
-from .provider_settings import provider_enabled
+from .provider_settings import get_provider_settings, provider_enabled
 
 
 class Application(AbstractApplication):
@@ -159,8 +159,29 @@ class Application(AbstractApplication):
         return redirect_to_uri_allowed(uri, same_port)
 
     def is_usable(self, request):
-        """Refuse every use of any application while the provider is switched off (F1)."""
+        """Refuse every use of any application while the provider is switched off (F1).
+
+        An application described by a client ID metadata document is refused
+        too while metadata documents are switched off: its client_id is unknown then.
+        """
+        if self.registration_source == self.RegistrationSource.CIMD:
+            return provider_enabled() and get_provider_settings().enable_client_id_metadata_documents
         return provider_enabled()
+
+    @property
+    def from_metadata_document(self):
+        """Whether this application is described by a client ID metadata document (its client_id is the URL)."""
+        return self.registration_source == self.RegistrationSource.CIMD
+
+    @property
+    def metadata_document_host(self):
+        """The host a metadata document was fetched from (its client_id's), or "" for other applications."""
+        return (urlsplit(self.client_id).hostname or "") if self.from_metadata_document else ""
+
+    @property
+    def homepage_host(self):
+        """The homepage's host: all the consent page shows of an unverified document's client_uri."""
+        return urlsplit(self.homepage).hostname or ""
 
 
 def _loopback_on_another_port(registered, uri):

@@ -45,6 +45,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .. import validators
 from ..conf import app_settings
 
 
@@ -70,6 +71,25 @@ class ProviderSettings(models.Model):
         _("allow integrations to override profile picture icons"),
         default=False,
     )
+    # Client ID metadata documents (draft-ietf-oauth-client-id-metadata-document).
+    enable_client_id_metadata_documents = models.BooleanField(
+        _("enable client ID metadata documents"),
+        default=False,
+        help_text=_(
+            "When on, a client whose client_id is an https URL on an allowed host is described by the "
+            "JSON document at that URL, without registering."
+        ),
+    )
+    client_metadata_document_hosts = models.TextField(
+        _("client metadata document hosts"),
+        blank=True,
+        default="",
+        validators=[validators.validate_host_allowlist],
+        help_text=_(
+            "Hosts whose metadata documents are fetched, one per line; *.example.com allows its subdomains. "
+            "Empty: none."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -86,6 +106,9 @@ class ProviderSettings(models.Model):
         verbose_name_plural = _("OAuth 2.0 provider settings")
 
     FLAGS = ("enable_provider", "restrict_to_admins", "allow_username_override", "allow_icon_override")
+    FLAGS += ("enable_client_id_metadata_documents",)
+    # Settings held as text (validated by their field's validators), beside the on/off flags.
+    TEXT_SETTINGS = ("client_metadata_document_hosts",)
 
     def __str__(self):
         return str(_("OAuth 2.0 provider settings"))
@@ -95,7 +118,7 @@ class ProviderSettings(models.Model):
         super().save(*args, **kwargs)
 
     def as_dict(self):
-        return {flag: getattr(self, flag) for flag in self.FLAGS}
+        return {name: getattr(self, name) for name in self.FLAGS + self.TEXT_SETTINGS}
 
 
 PROVIDER_DISABLED_MESSAGE = _("The system admin has turned off the OAuth 2.0 service provider.")
@@ -119,6 +142,8 @@ class ProviderConfig:
     restrict_to_admins: bool = True
     allow_username_override: bool = False
     allow_icon_override: bool = False
+    enable_client_id_metadata_documents: bool = False
+    client_metadata_document_hosts: str = ""
 
 
 _lock = threading.Lock()

@@ -38,6 +38,7 @@ from oauth2_provider.exceptions import FatalClientError
 from oauth2_provider.models import (
     AbstractApplication,
     get_access_token_model,
+    get_application_model,
     get_grant_model,
     get_refresh_token_model,
     refresh_token_expire_timedelta,
@@ -48,6 +49,7 @@ from oauthlib.oauth2.rfc6749 import errors
 
 from ..models import RedeemedCode
 from ..resources import foreign_targets, invalid_target_description
+from ..services import client_metadata
 from ..services.authorizations import last_used_at, touch
 from ..services.tokens import delete_rows, revoke_replayed_code
 from .issuer import as_django_request, issuer_for_oauthlib
@@ -102,12 +104,14 @@ class OAuth2Validator(DOTValidator):
         trips on the hottest write paths. The row is looked up by its value
         *and* the client's ``client_id``, so a value presented by another client
         finds nothing here and is then checked against that client as before.
+        An ``https`` client_id is a metadata document's (``_load_document_client``).
         """
+        if client_metadata.is_metadata_client_id(client_id or ""):
+            return self._load_document_client(client_id, request)
         if request.client is None and client_id:
             row = self._token_endpoint_row(client_id, request)
-            app = row.application if row is not None else None
-            if app is not None and app.registration_source != app.RegistrationSource.CIMD:
-                request.client = app if app.is_usable(request) else None
+            if row is not None:
+                request.client = row.application if row.application.is_usable(request) else None
                 return request.client
         return super()._load_application(client_id, request)
 
@@ -141,6 +145,37 @@ class OAuth2Validator(DOTValidator):
                 return None, None
             return unquote_plus(client_id), unquote_plus(secret)
         return getattr(request, "client_id", None), getattr(request, "client_secret", None)
+
+    # --- client ID metadata documents (mm_oauth.services.client_metadata) -------
+
+    def _load_document_client(self, client_id, request):
+        """Resolve an ``https`` client_id through mm_oauth's metadata-document rules.
+
+        DOT's own resolver answers only under its static CIMD_ENABLED (left off):
+        here the provider settings decide, and a refusal's reason is kept on the
+        request for the authorize page.
+        """
+        cached = request.client
+        if isinstance(cached, get_application_model()) and cached.client_id == client_id and cached.is_usable(request):
+            return cached
+        try:
+            client = client_metadata.resolve(client_id)
+        except client_metadata.ClientMetadataProblem as problem:
+            request.mm_oauth_client_problem = str(problem)
+            return None
+        if client is None or not client.is_usable(request):
+            return None
+        request.client = client
+        return client
+
+    def validate_client_id(self, client_id, request, *args, **kwargs):
+        """An unusable metadata document is an unknown client whose error names the problem (never a redirect)."""
+        if super().validate_client_id(client_id, request, *args, **kwargs):
+            return True
+        problem = getattr(request, "mm_oauth_client_problem", None)
+        if problem:
+            raise errors.InvalidClientIdError(description=problem, request=request)
+        return False
 
     # --- authorization codes ---------------------------------------------------
 

@@ -27,6 +27,7 @@ from oauth2_provider.models import AbstractApplication, AbstractGrant
 from oauth2_provider.settings import oauth2_settings
 
 from ..gate import ProviderRequiredMixin
+from ..services import client_metadata
 from .issuer import issuer
 from .views import client_endpoint, endpoint_url, grant_types, introspection_auth_methods, token_endpoint_auth_methods
 
@@ -80,6 +81,8 @@ class DiscoveryView(ProviderRequiredMixin, OIDCRequiredMixin, View):
                 oauth2_settings.COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS
             ),
         }
+        if client_metadata.enabled():  # advertised only while switched on, as in the RFC 8414 document
+            data["client_id_metadata_document_supported"] = True
         response = JsonResponse(data)
         response["Access-Control-Allow-Origin"] = "*"
         return response

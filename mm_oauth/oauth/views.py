@@ -25,6 +25,7 @@ from oauthlib.common import Request as OauthlibRequest
 
 from ..gate import ProviderRequiredMixin
 from ..resources import site_resources
+from ..services import client_metadata
 from ..throttling import client_authentication_failures
 from ..unavailable import unavailable_on_database_error
 from .issuer import issuer
@@ -286,4 +287,6 @@ def server_metadata(request):
         data["jwks_uri"] = endpoint_url(request, "mm_oauth:jwks")
     # Each further capability is added here only while it is switched on: the RFC 7591
     # ``registration_endpoint`` and ``client_id_metadata_document_supported``.
+    if client_metadata.enabled():
+        data["client_id_metadata_document_supported"] = True
     return data

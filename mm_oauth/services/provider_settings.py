@@ -4,6 +4,7 @@ Reading them (cached) is ``mm_oauth.models.provider_settings``'; its names are
 re-exported here for callers that read and write.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ..models.audit import AuditEvent
@@ -31,16 +32,16 @@ def get_settings_row():
 def update_provider_settings(*, actor=None, request=None, **changes):
     """Change provider flags; publish them to every process; send provider_settings_changed.
 
-    Unknown names raise ValueError and change nothing.
+    Unknown names raise ValueError, invalid text settings ValidationError; either changes nothing.
     """
-    unknown = set(changes) - set(ProviderSettings.FLAGS)
+    unknown = set(changes) - set(ProviderSettings.FLAGS + ProviderSettings.TEXT_SETTINGS)
     if unknown:
         raise ValueError(f"Unknown provider settings: {', '.join(sorted(unknown))}")
     with transaction.atomic():
         row, _created = ProviderSettings.objects.select_for_update().get_or_create(pk=ProviderSettings.SINGLETON_PK)
         before = row.as_dict()
         for name, value in changes.items():
-            setattr(row, name, bool(value))
+            setattr(row, name, _text_setting(name, value) if name in ProviderSettings.TEXT_SETTINGS else bool(value))
         if actor is not None and getattr(actor, "is_authenticated", False):
             row.updated_by = actor
         row.save()
@@ -63,3 +64,14 @@ def update_provider_settings(*, actor=None, request=None, **changes):
         changes = {name: tuple(values) for name, values in changed.items()}
         provider_settings_changed.send(sender=ProviderSettings, actor=actor, request=request, changes=changes)
     return row
+
+
+def _text_setting(name, value):
+    """Validate a text setting by its model field's rules; return it normalised (trimmed lines, no blank ones)."""
+    field = ProviderSettings._meta.get_field(name)
+    value = "\n".join(line.strip() for line in (value or "").splitlines() if line.strip())
+    try:
+        field.run_validators(value)
+    except ValidationError as exc:
+        raise ValidationError({name: exc.messages}) from None
+    return value
