@@ -44,6 +44,12 @@ DEFAULTS = {
     # Audit events older than this many days are deleted by
     # ``manage.py mm_oauth_clear_expired``. None keeps the audit trail forever.
     "AUDIT_RETENTION_DAYS": None,
+    # The host's own scopes, added to mm_oauth's (``mm_oauth.scopes``): by name,
+    # {"description": gettext_lazy("..."), "optional": bool, "default": bool}.
+    # Optional scopes may be unticked on the consent page (RFC 6749 section 3.3
+    # lets the server grant less than asked); default ones are granted when a
+    # client asks for none.
+    "SCOPES": {},
 }
 
 

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
+from . import scopes as scope_registry
 from .conf import app_settings
 
 NAME_MAX_LENGTH = 64
@@ -199,3 +200,14 @@ def _secure_enough(url):
 def split_callback_urls(text):
     """Split a textarea's content (one URL per line) into a list, dropping blank lines."""
     return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def validate_scope_names(names):
+    """Require every name in ``names`` to be a registered scope (``mm_oauth.scopes``); name the strangers."""
+    unknown = scope_registry.unknown_scopes(names)
+    if unknown:
+        raise ValidationError(
+            _("Unknown scope %(names)s. Registered scopes: %(known)s."),
+            code="unknown_scope",
+            params={"names": ", ".join(f'"{name}"' for name in unknown), "known": ", ".join(scope_registry.scope_names())},
+        )

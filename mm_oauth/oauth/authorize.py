@@ -2,7 +2,8 @@
 
 On top of DOT's view: the provider switch, a remembered authorization (a user who
 already granted every requested scope is not asked again, unless the client
-sends ``prompt=consent``), trusted apps that never ask, an error page (never a
+sends ``prompt=consent``), partial consent (optional scopes the user may
+untick: ``mm_oauth.oauth.consent``), trusted apps that never ask, an error page (never a
 redirect) for a malformed PKCE challenge, anti-framing headers, ``iss`` (RFC
 9207) in every response redirected to the client, and the
 "Organization access" section: the app's standing in each of the
@@ -22,6 +23,7 @@ from oauthlib.common import add_params_to_uri
 from ..gate import ProviderRequiredMixin
 from ..models import AppAccess
 from ..services.authorizations import authorization_covers, record_authorization
+from .consent import ConsentForm, consent_items
 from .issuer import issuer, with_issuer
 
 # RFC 7636 section 4.2: code_challenge = 43*128unreserved.
@@ -56,6 +58,8 @@ def pkce_problem(params):
 class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
     provider_disabled_as_html = True
     template_name = "mm_oauth/authorize.html"
+    form_class = ConsentForm
+    refused_scopes = ()
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not request.user.is_active:
@@ -85,6 +89,7 @@ class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
             context["org_access"] = AppAccess.objects.member_rows(self.request.user, [app])[app.pk]
             # The buttons bring the user back to this very request (a re-rendered POST has no query: fallback).
             context["org_access_next"] = self.request.get_full_path() if self.request.method == "GET" else ""
+            context["scope_items"] = consent_items(context.get("scopes", []))
         response = super().render_to_response(context, **response_kwargs)
         # The consent page must never be framed by another site (clickjacking).
         response["Content-Security-Policy"] = "frame-ancestors 'none'"
@@ -114,10 +119,22 @@ class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
     def _approve(self, initial):
         """Allow on the user's behalf, exactly as if they had pressed Allow again."""
         data = {name: value for name, value in initial.items() if value is not None}
-        form = self.get_form_class()(data={**data, "allow": "Authorize"})
+        # Remembered: every requested scope was granted before, so every optional one stays ticked.
+        granted = [scope.name for scope in consent_items((initial.get("scope") or "").split()) if scope.optional]
+        form = self.get_form_class()(data={**data, "granted": granted, "allow": "Authorize"})
         if not form.is_valid():
             return self.form_invalid(form)
         return self.form_valid(form)
+
+    def form_valid(self, form):
+        self.refused_scopes = form.cleaned_data.get("refused", ())
+        return super().form_valid(form)
+
+    def form_invalid(self, form):
+        """A tampered or empty decision: say why on this site (nothing is granted, nothing redirected)."""
+        messages = [message for errors in form.errors.values() for message in errors]
+        error = {"error": "invalid_request", "description": " ".join(messages)}
+        return self.render_to_response({"error": error}, status=HTTPStatus.BAD_REQUEST)
 
     def redirect(self, redirect_to, application):
         """Every redirect back to the client (the code, or an error such as a denial) names this server (RFC 9207)."""
@@ -130,5 +147,6 @@ class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
         result = super().create_authorization_response(request, scopes, credentials, allow)
         if allow:
             app = get_application_model().objects.get(client_id=credentials["client_id"])
-            record_authorization(request.user, app, scopes.split() if isinstance(scopes, str) else scopes, request)
+            granted = scopes.split() if isinstance(scopes, str) else scopes
+            record_authorization(request.user, app, granted, request, refused=self.refused_scopes)
         return result

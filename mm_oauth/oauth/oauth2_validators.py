@@ -16,7 +16,9 @@ On top of DOT's validator:
 - only access tokens authenticate API requests: an OpenID Connect ID token is
   never accepted as a bearer token;
 - public clients always need PKCE; a rotated client secret keeps working
-  during its grace period.
+  during its grace period;
+- a code or refresh token is refused (``invalid_scope``) for scopes outside
+  the app's allowed scopes.
 """
 
 import base64
@@ -142,6 +144,7 @@ class OAuth2Validator(DOTValidator):
             # challenge means someone tries to pass PKCE off as used (a downgrade).
             return False
         request.scopes = grant.scope.split(" ")
+        _require_allowed_scopes(client, request.scopes, request)
         request.user = grant.user
         if grant.nonce:
             request.nonce = grant.nonce
@@ -254,6 +257,8 @@ class OAuth2Validator(DOTValidator):
             return False
         if not _active(live.user):
             return False
+        if live.application_id == client.pk:
+            _require_allowed_scopes(client, (request.scope or live.access_token.scope).split(), request)
         request.user = live.user
         request.refresh_token = refresh_token  # under hashed storage the stored token is blank
         request.refresh_token_instance = live
@@ -357,6 +362,19 @@ class OAuth2Validator(DOTValidator):
             "family_name": lambda request: getattr(request.user, "last_name", ""),
             "email": lambda request: getattr(request.user, request.user.get_email_field_name(), ""),
         }
+
+
+def _require_allowed_scopes(client, scopes, request):
+    """Refuse tokens for scopes the app may no longer obtain (RFC 6749 section 5.2, ``invalid_scope``).
+
+    The app's allowed scopes may have been narrowed since the code or the
+    refresh token was issued; the app is already loaded, so this costs no query.
+    """
+    if not client.allows_scopes(scopes):
+        refused = sorted(set(scopes) - set(client.scopes))
+        raise errors.InvalidScopeError(
+            description=f"This application may not obtain the scope(s): {' '.join(refused)}.", request=request
+        )
 
 
 def _full_name(user):
