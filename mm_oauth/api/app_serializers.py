@@ -5,7 +5,7 @@ An application reads as::
     {"id": "<client ID>", "name": "...", "description": "...", "homepage": "...",
      "icon_url": "...", "callback_urls": ["..."], "is_trusted": false,
      "creator_id": "<user pk or ''>", "create_at": <ms>, "update_at": <ms>,
-     "client_type": "confidential"}
+     "client_type": "confidential", "scopes": ["read"]}
 
 plus ``client_secret`` in the create and regenerate responses only.
 
@@ -25,7 +25,12 @@ from .serializers import StrictBooleanField, StrictInputSerializer, epoch_ms
 READ_ONLY_KEYS = frozenset({"id", "client_secret", "creator_id", "create_at", "update_at", "mattermost_app_id"})
 
 # The model's field names where the API's differ.
-API_FIELD_NAMES = {"redirect_uris": "callback_urls", "client_id": "id", "user": "creator_id"}
+API_FIELD_NAMES = {
+    "redirect_uris": "callback_urls",
+    "client_id": "id",
+    "user": "creator_id",
+    "allowed_scopes": "scopes",
+}
 
 CLIENT_TYPES = [AbstractApplication.CLIENT_CONFIDENTIAL, AbstractApplication.CLIENT_PUBLIC]
 
@@ -79,6 +84,11 @@ class OAuthAppSerializer(OAuthAppInfoSerializer):
     create_at = serializers.SerializerMethodField(help_text="Milliseconds since the epoch.")
     update_at = serializers.SerializerMethodField(help_text="Milliseconds since the epoch.")
     client_type = serializers.ChoiceField(choices=CLIENT_TYPES, read_only=True)
+    scopes = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="The registered scopes the application may ask for; empty: every registered scope.",
+    )
 
     def get_creator_id(self, app) -> str:
         return str(app.user_id) if app.user_id is not None else ""
@@ -118,6 +128,11 @@ class _OAuthAppInput(StrictInputSerializer):
         choices=CLIENT_TYPES,
         required=False,
         help_text="Fixed at registration. Confidential clients get a secret; public clients use PKCE.",
+    )
+    scopes = serializers.ListField(
+        child=StrictCharField(trim_whitespace=False),
+        required=False,
+        help_text="Registered scope names the application may ask for; empty or left out: every registered scope.",
     )
 
     def validate(self, attrs):
