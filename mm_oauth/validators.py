@@ -209,5 +209,8 @@ def validate_scope_names(names):
         raise ValidationError(
             _("Unknown scope %(names)s. Registered scopes: %(known)s."),
             code="unknown_scope",
-            params={"names": ", ".join(f'"{name}"' for name in unknown), "known": ", ".join(scope_registry.scope_names())},
+            params={
+                "names": ", ".join(f'"{name}"' for name in unknown),
+                "known": ", ".join(scope_registry.scope_names()),
+            },
         )

@@ -89,7 +89,10 @@ def test_e007_openid_connect_without_a_usable_key_or_scope(rsa_private_key):
     cases = {
         "OIDC_RSA_PRIVATE_KEY is empty": {"OIDC_ENABLED": True},
         "not a PEM-encoded RSA private key": oidc_settings("-----BEGIN PRIVATE KEY-----\nnope\n"),
-        "no 'openid' scope": {**oidc_settings(rsa_private_key), "SCOPES_BACKEND_CLASS": "tests.test_checks.ReadOnlyScopes"},
+        "no 'openid' scope": {
+            **oidc_settings(rsa_private_key),
+            "SCOPES_BACKEND_CLASS": "tests.test_checks.ReadOnlyScopes",
+        },
     }
     for message, entries in cases.items():
         with override_settings(OAUTH2_PROVIDER=oauth2_provider_settings(**entries)):
