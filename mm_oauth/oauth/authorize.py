@@ -12,6 +12,7 @@ user's organizations, with Grant and Request buttons that come back here.
 
 import re
 from http import HTTPStatus
+from urllib.parse import parse_qs, urlsplit
 
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
@@ -145,7 +146,8 @@ class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
     def create_authorization_response(self, request, scopes, credentials, allow):
         """Issue the code (DOT), then remember the grant; a denial raises before anything is stored."""
         result = super().create_authorization_response(request, scopes, credentials, allow)
-        if allow:
+        # oauthlib answers a refused request (e.g. invalid_scope) with an error redirect, not an exception.
+        if allow and "code" in parse_qs(urlsplit(result[0] or "").query):
             app = get_application_model().objects.get(client_id=credentials["client_id"])
             granted = scopes.split() if isinstance(scopes, str) else scopes
             record_authorization(request.user, app, granted, request, refused=self.refused_scopes)
