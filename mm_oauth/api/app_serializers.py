@@ -60,6 +60,10 @@ class URLListField(serializers.ListField):
             raise serializers.ValidationError(messages) from None
 
 
+class ScopeListField(URLListField):
+    """A JSON list of scope names, taken exactly as sent: the registry decides which are known."""
+
+
 class AppPublicSerializer(serializers.Serializer):
     """An application's public fields, as its consent page shows them: no secret, no creator."""
 
@@ -129,8 +133,7 @@ class _OAuthAppInput(StrictInputSerializer):
         required=False,
         help_text="Fixed at registration. Confidential clients get a secret; public clients use PKCE.",
     )
-    scopes = serializers.ListField(
-        child=StrictCharField(trim_whitespace=False),
+    scopes = ScopeListField(
         required=False,
         help_text="Registered scope names the application may ask for; empty or left out: every registered scope.",
     )
