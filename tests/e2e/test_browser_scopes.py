@@ -4,7 +4,9 @@ The sample client (its own process) asks for the provider's default scopes
 (``read write``); Alice unticks "Create and change data on your behalf" and
 allows. The token the client holds carries only ``read`` (the client shows the
 token response's ``scope``), the site's API refuses the client's post, and the
-site's authorized-apps page lists only what was granted.
+site's authorized-apps page lists only what was granted. The consent page,
+box unticked, is saved as ``mm_oauth_partial_consent.png`` in /tmp (or
+``MM_OAUTH_SCREENSHOTS``).
 """
 
 import pytest
@@ -14,6 +16,7 @@ from playwright.sync_api import expect
 from example_project.site.management.commands.demo import SAMPLE_APP_NAME
 from example_project.site.models import Post
 from mm_oauth.models import Authorization
+from tests.e2e.playwright_fixtures import SCREENSHOTS
 from tests.e2e.test_browser_consent import SCOPE_WORDS, journey  # noqa: F401
 from tests.e2e.test_sample_client import demo  # noqa: F401
 
@@ -35,6 +38,7 @@ def test_unticking_write_grants_only_read_and_the_site_shows_it(journey):  # noq
     expect(page.get_by_role("checkbox", name=READ_WORDS)).to_have_count(0)  # required: no box to untick
     expect(page.get_by_role("listitem").filter(has_text=READ_WORDS)).to_contain_text("required")
     write.uncheck()
+    page.screenshot(path=SCREENSHOTS / "mm_oauth_partial_consent.png", full_page=True)
     page.get_by_role("button", name="Allow").click()
 
     alice.expect_signed_in_as_alice()
