@@ -254,6 +254,9 @@ def test_the_consent_page_shows_optional_scopes_as_ticked_checkboxes_and_require
     assert not re.search(r'name="granted" value="read"', page)
     assert "Read your profile and the data you can see" in page and "(required)" in page
     assert "Create and change data on your behalf" in page
+    assert "Untick what you do not want to allow" in page
+    fixed = authorize_get(signed_in_client, app, scope="read").content.decode()
+    assert 'name="granted"' not in fixed and "Untick what you do not want to allow" not in fixed
 
 
 def test_unticking_an_optional_scope_grants_only_the_rest(signed_in_client, app, user):

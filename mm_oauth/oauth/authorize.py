@@ -91,6 +91,7 @@ class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
             # The buttons bring the user back to this very request (a re-rendered POST has no query: fallback).
             context["org_access_next"] = self.request.get_full_path() if self.request.method == "GET" else ""
             context["scope_items"] = consent_items(context.get("scopes", []))
+            context["scopes_optional"] = any(scope.optional for scope in context["scope_items"])
         response = super().render_to_response(context, **response_kwargs)
         # The consent page must never be framed by another site (clickjacking).
         response["Content-Security-Policy"] = "frame-ancestors 'none'"
