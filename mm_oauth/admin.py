@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import policy, validators
+from . import policy, scopes, validators
 from .models import AppAccess, AuditEvent, Membership, Organization, ProviderSettings
 from .services import applications, audit, organizations
 from .services.provider_settings import get_settings_row, update_provider_settings
@@ -30,6 +30,7 @@ SERVICE_FIELDS = {
     "icon_url": "icon_url",
     "redirect_uris": "callback_urls",
     "is_trusted": "is_trusted",
+    "allowed_scopes": "scopes",
 }
 
 
@@ -51,17 +52,30 @@ class ApplicationAdminForm(forms.ModelForm):
     """
 
     redirect_uris = CallbackURLsField(label=gettext_lazy("Callback URLs"))
+    allowed_scopes = forms.MultipleChoiceField(
+        label=gettext_lazy("Allowed scopes"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("None ticked: every registered scope."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             self.initial["redirect_uris"] = "\n".join(self.instance.callback_urls)
+            self.initial["allowed_scopes"] = self.instance.scopes
+        self.fields["allowed_scopes"].choices = [(name, name) for name in scopes.scope_names()]
 
     def clean_redirect_uris(self):
         # One URL per line: a line holding a space is one bad URL, not two good ones.
         urls = validators.split_callback_urls(self.cleaned_data["redirect_uris"])
         validators.validate_callback_urls(urls)
         return " ".join(urls)
+
+    def clean_allowed_scopes(self):
+        names = self.cleaned_data["allowed_scopes"]
+        validators.validate_scope_names(names)
+        return " ".join(names)
 
 
 class ApplicationAdmin(admin.ModelAdmin):
@@ -84,6 +98,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         "homepage",
         "icon_url",
         "redirect_uris",
+        "allowed_scopes",
         "client_type",
         "is_trusted",
         "user",
@@ -119,6 +134,8 @@ class ApplicationAdmin(admin.ModelAdmin):
         changes = {SERVICE_FIELDS[name]: form.cleaned_data[name] for name in changed}
         if "callback_urls" in changes:
             changes["callback_urls"] = obj.callback_urls
+        if "scopes" in changes:
+            changes["scopes"] = obj.scopes
         # The form already wrote its values onto ``obj``; the service compares
         # them with the stored ones to record what changed.
         stored = type(obj).objects.get(pk=obj.pk)

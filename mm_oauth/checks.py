@@ -7,12 +7,17 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import get_hashers
 from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from oauth2_provider.models import get_access_token_model, get_application_model
+from oauth2_provider.scopes import get_scopes_backend
 from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.utils import jwk_from_pem
 
+from . import scopes
 from .defaults import APPLICATION_MODEL, CLIENT_SECRET_HASHER, CLIENT_SECRET_HASHER_PATH
+
+REGISTER_HINT = 'Register a scope as MM_OAUTH["SCOPES"] = {"name": {"description": _("..."), "optional": True}}.'
 
 REQUIRED_APPS = {
     "oauth2_provider": "django-oauth-toolkit",
@@ -121,11 +126,35 @@ def check_openid_connect(app_configs=None, **kwargs):
                 problem = "OIDC_RSA_PRIVATE_KEY is not an RSA private key."
         except Exception:  # noqa: BLE001 - jwcrypto and cryptography raise several kinds
             problem = "OIDC_RSA_PRIVATE_KEY is not a PEM-encoded RSA private key."
-    if problem is None and "openid" not in oauth2_settings.SCOPES:
+    if problem is None and "openid" not in get_scopes_backend().get_all_scopes():
         problem = "OIDC_ENABLED is on but SCOPES has no 'openid' scope: no client could ask for an ID token."
     if problem is None:
         return []
     return [checks.Error(f"OAUTH2_PROVIDER: {problem}", hint=hint, id="mm_oauth.E007")]
+
+
+@checks.register(checks.Tags.security)
+def check_scopes(app_configs=None, **kwargs):
+    """DOT must read mm_oauth's scope registry, and no ``SCOPES`` setting may say otherwise."""
+    hint = (
+        'Keep "SCOPES_BACKEND_CLASS": "mm_oauth.scopes.RegistryScopes" (mm_oauth.defaults sets it), drop '
+        "SCOPES and DEFAULT_SCOPES from OAUTH2_PROVIDER and register scopes in MM_OAUTH['SCOPES']."
+    )
+    try:
+        names = set(scopes.scope_names())
+    except ImproperlyConfigured as exc:
+        return [checks.Error(str(exc), hint=REGISTER_HINT, id="mm_oauth.E008")]
+    problem = None
+    configured = getattr(settings, "OAUTH2_PROVIDER", {}) or {}
+    if not issubclass(oauth2_settings.SCOPES_BACKEND_CLASS, scopes.RegistryScopes):
+        problem = "SCOPES_BACKEND_CLASS is not mm_oauth.scopes.RegistryScopes: apps' allowed scopes are not enforced."
+    elif "SCOPES" in configured and set(configured["SCOPES"]) != names:
+        problem = f"SCOPES ({', '.join(sorted(configured['SCOPES']))}) disagrees with the scope registry."
+    elif not set(configured.get("DEFAULT_SCOPES", [])) <= names | {"__all__"}:
+        problem = "DEFAULT_SCOPES names scopes the registry lacks."
+    if problem is None:
+        return []
+    return [checks.Error(f"OAUTH2_PROVIDER: {problem}", hint=hint, id="mm_oauth.E008")]
 
 
 @checks.register(checks.Tags.database)

@@ -71,6 +71,12 @@ DEFAULTS = {
     # the system's trust store (a private CA, or a test server's certificate).
     # TLS verification itself is never switched off.
     "CIMD_CA_BUNDLE": None,
+    # The host's own scopes, added to mm_oauth's (``mm_oauth.scopes``): by name,
+    # {"description": gettext_lazy("..."), "optional": bool, "default": bool}.
+    # Optional scopes may be unticked on the consent page (RFC 6749 section 3.3
+    # lets the server grant less than asked); default ones are granted when a
+    # client asks for none.
+    "SCOPES": {},
 }
 
 

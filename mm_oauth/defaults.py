@@ -22,11 +22,9 @@ RECOMMENDED = {
     "CLIENT_SECRET_HASHER": CLIENT_SECRET_HASHER,
     "OAUTH2_VALIDATOR_CLASS": "mm_oauth.oauth.oauth2_validators.OAuth2Validator",
     "APPLICATION_ADMIN_CLASS": "mm_oauth.admin.ApplicationAdmin",
-    "SCOPES": {
-        "read": "Read your profile and the data you can see",
-        "write": "Create and change data on your behalf",
-    },
-    "DEFAULT_SCOPES": ["read", "write"],
+    # Scopes live in mm_oauth's registry (mm_oauth.scopes; a host adds its own in
+    # MM_OAUTH["SCOPES"]): DOT reads them, and each app's allowed scopes, from there.
+    "SCOPES_BACKEND_CLASS": "mm_oauth.scopes.RegistryScopes",
     # PKCE is always required for public clients (see the validator); this flag
     # only decides whether confidential clients must send it too. False keeps
     # clients written for Mattermost's provider (no PKCE) working.
@@ -70,13 +68,6 @@ def oauth2_provider_settings(**overrides):
     return merged
 
 
-OIDC_SCOPES = {
-    "openid": "Sign you in with your account here (OpenID Connect)",
-    "profile": "See your username and your name",
-    "email": "See your email address",
-}
-
-
 def oidc_settings(private_key):
     """Return the ``OAUTH2_PROVIDER`` entries that switch OpenID Connect on, signing with ``private_key``.
 
@@ -89,5 +80,4 @@ def oidc_settings(private_key):
         "OIDC_ENABLED": True,
         "OIDC_RSA_PRIVATE_KEY": private_key,
         "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
-        "SCOPES": {**RECOMMENDED["SCOPES"], **OIDC_SCOPES},
     }

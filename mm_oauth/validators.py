@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
+from . import scopes as scope_registry
 from .conf import app_settings
 
 NAME_MAX_LENGTH = 64
@@ -250,3 +251,17 @@ def host_allowed(host, allowlist):
         if entry == host:
             return True
     return False
+
+
+def validate_scope_names(names):
+    """Require every name in ``names`` to be a registered scope (``mm_oauth.scopes``); name the strangers."""
+    unknown = scope_registry.unknown_scopes(names)
+    if unknown:
+        raise ValidationError(
+            _("Unknown scope %(names)s. Registered scopes: %(known)s."),
+            code="unknown_scope",
+            params={
+                "names": ", ".join(f'"{name}"' for name in unknown),
+                "known": ", ".join(scope_registry.scope_names()),
+            },
+        )

@@ -19,10 +19,13 @@ def query_of(location):
     return {key: values[0] for key, values in parse_qs(urlsplit(location).query).items()}
 
 
-def authorize(client, app, *, redirect_uri=None, challenge=None, state="xyz", scope=None, allow=True, extra=None):
+def authorize(
+    client, app, *, redirect_uri=None, challenge=None, state="xyz", scope=None, allow=True, extra=None, granted=None
+):
     """Run the authorize step for a signed-in test client; return the redirect's query dict.
 
     ``extra``: more authorization request parameters (e.g. an OpenID Connect ``nonce``).
+    ``granted``: the optional scopes left ticked on the consent page (default: all, as the page shows them).
     """
     params = {
         "response_type": "code",
@@ -40,9 +43,15 @@ def authorize(client, app, *, redirect_uri=None, challenge=None, state="xyz", sc
         form = response.context["form"]
         data = {name: value for name, value in form.initial.items() if value is not None}
         data["allow"] = "Authorize" if allow else ""
+        data["granted"] = ticked_scopes(form) if granted is None else granted
         response = client.post("/oauth/authorize", data)
     assert response.status_code == 302, (response.status_code, response.content[:500])
     return query_of(response["Location"])
+
+
+def ticked_scopes(form):
+    """Return the optional scopes the consent page ticks by default (all that were requested)."""
+    return [name for name, _label in form.fields["granted"].choices]
 
 
 def code_exchange(app, code, **extra):

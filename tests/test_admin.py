@@ -139,6 +139,7 @@ def test_an_admin_save_without_changes_records_nothing(client, superuser, make_a
         ("redirect_uris", "https://a.example.com/x https://b.example.com/y", "Callback URL must be a valid URL"),
         ("redirect_uris", "https://a.example.com/cb#frag", "must not contain a fragment"),
         ("homepage", "javascript:alert(1)", "Homepage must be a valid URL"),
+        ("allowed_scopes", ["read", "admin"], "admin is not one of the available choices"),
     ],
 )
 def test_a_bad_value_in_the_admin_shows_in_the_form_and_changes_nothing(

@@ -43,6 +43,7 @@ APP_KEYS = {
     "update_at",
     "client_type",
     "registration_source",
+    "scopes",
 }
 
 
@@ -308,6 +309,12 @@ BAD_VALUES = [
     ("is_trusted", 1),
     ("is_trusted", None),
     ("client_type", "bogus"),
+    ("scopes", ["read", "admin"]),  # not a registered scope
+    ("scopes", ["read write"]),  # one name with a space, not two
+    ("scopes", ["read", ""]),
+    ("scopes", "read"),  # a string, not a list
+    ("scopes", [42]),
+    ("scopes", None),
     ("surprise", True),  # an unknown field
 ]
 
@@ -328,6 +335,9 @@ GOOD_VALUES = [
     ("callback_urls", ["http://127.0.0.1:8765/cb", "http://127.1.2.3/cb", "http://[::1]:8765/cb"]),
     ("name", "Zapier\u200d🚀"),  # a zero-width joiner beside visible text
     ("description", "Line one\nLine two\r\nand\ta tab"),
+    ("scopes", ["read"]),
+    ("scopes", ["write", "read"]),
+    ("scopes", []),
 ]
 
 

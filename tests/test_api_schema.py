@@ -111,7 +111,7 @@ def test_errors_have_the_error_components_keys(schema, superuser, provider_on):
 
 
 def test_request_bodies_name_the_fields_the_api_accepts(schema):
-    editable = {"name", "description", "homepage", "icon_url", "callback_urls", "is_trusted", "client_type"}
+    editable = {"name", "description", "homepage", "icon_url", "callback_urls", "is_trusted", "client_type", "scopes"}
     assert properties(schema, "OAuthAppCreate") == editable
     assert set(schema["components"]["schemas"]["OAuthAppCreate"]["required"]) == {
         "name",

@@ -136,10 +136,15 @@ def test_list_my_authorized_apps_with_public_fields_only(client, user, authorize
         "icon_url",
         "is_trusted",
         "scopes",
+        "scope_descriptions",
         "authorized_at",
         "last_used_at",
     }
     assert item["scopes"] == ["read", "write"] and item["authorized_at"] > 0
+    assert item["scope_descriptions"] == [
+        "Read your profile and the data you can see",
+        "Create and change data on your behalf",
+    ]
     assert "client_secret" not in str(data)
 
 

@@ -12,8 +12,16 @@ from django.test import override_settings
 
 from mm_oauth import checks as mm_checks
 from mm_oauth.defaults import CLIENT_SECRET_HASHER_PATH, oauth2_provider_settings
+from mm_oauth.scopes import RegistryScopes
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class ReadOnlyScopes(RegistryScopes):
+    """A scopes backend that knows only ``read`` (no ``openid``)."""
+
+    def get_all_scopes(self):
+        return {"read": "Read"}
 
 
 def ids(messages):
@@ -81,13 +89,36 @@ def test_e007_openid_connect_without_a_usable_key_or_scope(rsa_private_key):
     cases = {
         "OIDC_RSA_PRIVATE_KEY is empty": {"OIDC_ENABLED": True},
         "not a PEM-encoded RSA private key": oidc_settings("-----BEGIN PRIVATE KEY-----\nnope\n"),
-        "no 'openid' scope": {**oidc_settings(rsa_private_key), "SCOPES": {"read": "Read"}},
+        "no 'openid' scope": {
+            **oidc_settings(rsa_private_key),
+            "SCOPES_BACKEND_CLASS": "tests.test_checks.ReadOnlyScopes",
+        },
     }
     for message, entries in cases.items():
         with override_settings(OAUTH2_PROVIDER=oauth2_provider_settings(**entries)):
             found = mm_checks.check_openid_connect()
         assert ids(found) == ["mm_oauth.E007"], message
         assert message in found[0].msg and found[0].hint
+
+
+def test_e008_dot_scopes_must_agree_with_the_registry():
+    assert mm_checks.check_scopes() == []
+    cases = {
+        "is not mm_oauth.scopes.RegistryScopes": {"SCOPES_BACKEND_CLASS": "oauth2_provider.scopes.SettingsScopes"},
+        "disagrees with the scope registry": {"SCOPES": {"read": "Read", "admin": "Everything"}},
+        "DEFAULT_SCOPES names scopes the registry lacks": {"DEFAULT_SCOPES": ["admin"]},
+    }
+    for message, entries in cases.items():
+        with override_settings(OAUTH2_PROVIDER=oauth2_provider_settings(**entries)):
+            found = mm_checks.check_scopes()
+        assert ids(found) == ["mm_oauth.E008"], message
+        assert message in found[0].msg and "MM_OAUTH['SCOPES']" in found[0].hint
+    # DOT's settings may repeat the registry; they then agree.
+    with override_settings(OAUTH2_PROVIDER=oauth2_provider_settings(SCOPES={"read": "R", "write": "W"})):
+        assert mm_checks.check_scopes() == []
+    with override_settings(MM_OAUTH={"SCOPES": {"bad scope": {"description": "x"}}}):
+        found = mm_checks.check_scopes()
+    assert ids(found) == ["mm_oauth.E008"] and "'bad scope' is not a scope name" in found[0].msg
 
 
 @pytest.mark.slow

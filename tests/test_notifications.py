@@ -251,6 +251,10 @@ def test_allow_over_http_with_production_settings_and_no_mail_server(tmp_path):
         assert page.status_code == 200  # the consent page
         hidden = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text)
         form = {name: html.unescape(value) for name, value in hidden}
+        # The optional scopes the page ticks by default.
+        form["granted"] = re.findall(
+            r'<input [^>]*type="checkbox"[^>]* name="granted" value="([^"]*)"[^>]* checked', page.text
+        )
         allowed = session.post(
             f"{base}/oauth/authorize",
             data={**form, "allow": "Authorize"},

@@ -7,7 +7,7 @@ from django.test import Client
 from jwcrypto import jwk, jwt
 from oauth2_provider.models import get_id_token_model
 
-from mm_oauth.defaults import OIDC_SCOPES
+from mm_oauth import scopes
 from mm_oauth.services.provider_settings import update_provider_settings
 from tests.oauth_helpers import authorize, exchange_code, query_of
 
@@ -146,8 +146,8 @@ def test_the_consent_page_describes_the_openid_scopes(signed_in_client, make_app
         },
     )
     page = response.content.decode()
-    for words in OIDC_SCOPES.values():
-        assert words in page
+    for scope in scopes.describe(["openid", "profile", "email"]):
+        assert str(scope.description) in page
 
 
 def test_deauthorize_removes_the_id_tokens_too(signed_in_client, trusted_app, user, oidc_on):

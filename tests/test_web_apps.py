@@ -294,6 +294,7 @@ BAD_VALUES = [
     ),
     ("client_type", "hybrid", "Select a valid choice. hybrid is not one of the available choices."),
     ("client_type", "", REQUIRED),
+    ("scopes", ["read", "admin"], "Select a valid choice. admin is not one of the available choices."),
 ]
 
 

@@ -5,7 +5,7 @@ An application reads as::
     {"id": "<client ID>", "name": "...", "description": "...", "homepage": "...",
      "icon_url": "...", "callback_urls": ["..."], "is_trusted": false,
      "creator_id": "<user pk or ''>", "create_at": <ms>, "update_at": <ms>,
-     "client_type": "confidential"}
+     "client_type": "confidential", "scopes": ["read"]}
 
 plus ``client_secret`` in the create and regenerate responses only.
 
@@ -26,7 +26,12 @@ READ_ONLY_KEYS = frozenset({"id", "client_secret", "creator_id", "create_at", "u
 READ_ONLY_KEYS |= {"registration_source"}
 
 # The model's field names where the API's differ.
-API_FIELD_NAMES = {"redirect_uris": "callback_urls", "client_id": "id", "user": "creator_id"}
+API_FIELD_NAMES = {
+    "redirect_uris": "callback_urls",
+    "client_id": "id",
+    "user": "creator_id",
+    "allowed_scopes": "scopes",
+}
 
 CLIENT_TYPES = [AbstractApplication.CLIENT_CONFIDENTIAL, AbstractApplication.CLIENT_PUBLIC]
 
@@ -56,6 +61,10 @@ class URLListField(serializers.ListField):
             raise serializers.ValidationError(messages) from None
 
 
+class ScopeListField(URLListField):
+    """A JSON list of scope names, taken exactly as sent: the registry decides which are known."""
+
+
 class AppPublicSerializer(serializers.Serializer):
     """An application's public fields, as its consent page shows them: no secret, no creator."""
 
@@ -82,6 +91,11 @@ class OAuthAppSerializer(OAuthAppInfoSerializer):
     client_type = serializers.ChoiceField(choices=CLIENT_TYPES, read_only=True)
     registration_source = serializers.CharField(
         read_only=True, help_text='How the app came to be: "manual", or "cimd" (a client ID metadata document).'
+    )
+    scopes = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="The registered scopes the application may ask for; empty: every registered scope.",
     )
 
     def get_creator_id(self, app) -> str:
@@ -122,6 +136,10 @@ class _OAuthAppInput(StrictInputSerializer):
         choices=CLIENT_TYPES,
         required=False,
         help_text="Fixed at registration. Confidential clients get a secret; public clients use PKCE.",
+    )
+    scopes = ScopeListField(
+        required=False,
+        help_text="Registered scope names the application may ask for; empty or left out: every registered scope.",
     )
 
     def validate(self, attrs):

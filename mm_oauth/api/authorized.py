@@ -15,6 +15,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from .. import policy
+from .. import scopes as scope_registry
 from ..services import authorizations
 from ..services.users import get_user_by_id
 from .app_serializers import AppPublicSerializer
@@ -29,6 +30,9 @@ class AuthorizedAppSerializer(AppPublicSerializer):
 
     is_trusted = serializers.BooleanField(read_only=True)
     scopes = serializers.SerializerMethodField()
+    scope_descriptions = serializers.SerializerMethodField(
+        help_text="The granted scopes in plain words (in the request's language), in the order of ``scopes``."
+    )
     authorized_at = serializers.SerializerMethodField()
     last_used_at = serializers.SerializerMethodField()
 
@@ -37,7 +41,10 @@ class AuthorizedAppSerializer(AppPublicSerializer):
         return super().to_representation(authorization.application)
 
     def get_scopes(self, app) -> list[str]:
-        return sorted(self.authorization.scopes)
+        return [scope.name for scope in scope_registry.describe(self.authorization.scopes)]
+
+    def get_scope_descriptions(self, app) -> list[str]:
+        return [str(scope.description) for scope in scope_registry.describe(self.authorization.scopes)]
 
     def get_authorized_at(self, app) -> int:
         return epoch_ms(self.authorization.created_at)

@@ -55,6 +55,13 @@ class Application(AbstractApplication):
         help_text=_("Trusted applications sign users in without showing the consent page."),
     )
 
+    # RFC 6749 section 3.3: the server decides which scopes a client may obtain.
+    allowed_scopes = models.TextField(
+        _("allowed scopes"),
+        blank=True,
+        help_text=_("Space-separated scope names the application may ask for; empty allows every registered scope."),
+    )
+
     # An application the organization itself owns is approved for it automatically (F9).
     organization = models.ForeignKey(
         "mm_oauth.Organization",
@@ -90,6 +97,20 @@ class Application(AbstractApplication):
         self.redirect_uris = " ".join(urls)
 
     @property
+    def scopes(self):
+        """Return the scopes the application may ask for; an empty list allows every registered scope."""
+        return self.allowed_scopes.split()
+
+    @scopes.setter
+    def scopes(self, names):
+        self.allowed_scopes = " ".join(dict.fromkeys(names))
+
+    def allows_scopes(self, names):
+        """Return whether the application may obtain every scope in ``names``."""
+        allowed = self.scopes
+        return not allowed or set(names) <= set(allowed)
+
+    @property
     def is_public(self):
         return self.client_type == AbstractApplication.CLIENT_PUBLIC
 
@@ -118,6 +139,7 @@ class Application(AbstractApplication):
             ("name", validators.validate_name, self.name),
             ("description", validators.validate_description, self.description),
             ("redirect_uris", validators.validate_callback_urls, self.callback_urls),
+            ("allowed_scopes", validators.validate_scope_names, self.scopes),
         )
         for field, validate, value in rules:
             try:

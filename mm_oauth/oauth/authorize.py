@@ -2,7 +2,8 @@
 
 On top of DOT's view: the provider switch, a remembered authorization (a user who
 already granted every requested scope is not asked again, unless the client
-sends ``prompt=consent``), trusted apps that never ask, an error page (never a
+sends ``prompt=consent``), partial consent (optional scopes the user may
+untick: ``mm_oauth.oauth.consent``), trusted apps that never ask, an error page (never a
 redirect) for a malformed PKCE challenge, anti-framing headers, ``iss`` (RFC
 9207) in every response redirected to the client, and the
 "Organization access" section: the app's standing in each of the
@@ -13,6 +14,7 @@ A ``resource`` (RFC 8707) this site does not serve is sent back as
 
 import re
 from http import HTTPStatus
+from urllib.parse import parse_qs, urlsplit
 
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
@@ -27,6 +29,7 @@ from ..gate import ProviderRequiredMixin
 from ..models import AppAccess
 from ..resources import foreign_targets, invalid_target_description
 from ..services.authorizations import authorization_covers, record_authorization
+from .consent import ConsentForm, consent_items
 from .issuer import issuer, with_issuer
 
 # RFC 7636 section 4.2: code_challenge = 43*128unreserved.
@@ -61,6 +64,8 @@ def pkce_problem(params):
 class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
     provider_disabled_as_html = True
     template_name = "mm_oauth/authorize.html"
+    form_class = ConsentForm
+    refused_scopes = ()
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not request.user.is_active:
@@ -85,12 +90,16 @@ class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
         return scopes, credentials
 
     def form_valid(self, form):
-        """The decision: the (hidden, so tamperable) ``resource`` field is checked again first."""
+        """The decision: the (hidden, so tamperable) ``resource`` field is checked again first.
+
+        The optional scopes the user unticked are kept for the remembered authorization.
+        """
         try:
             refuse_foreign_targets(self.request, (form.cleaned_data.get("resource") or "").split(), form.cleaned_data)
         except OAuthToolkitError as error:
             app = get_application_model().objects.get(client_id=form.cleaned_data["client_id"])
             return self.error_response(error, app)
+        self.refused_scopes = form.cleaned_data.get("refused", ())
         return super().form_valid(form)
 
     def render_to_response(self, context, **response_kwargs):
@@ -105,6 +114,8 @@ class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
             context["org_access"] = AppAccess.objects.member_rows(self.request.user, [app])[app.pk]
             # The buttons bring the user back to this very request (a re-rendered POST has no query: fallback).
             context["org_access_next"] = self.request.get_full_path() if self.request.method == "GET" else ""
+            context["scope_items"] = consent_items(context.get("scopes", []))
+            context["scopes_optional"] = any(scope.optional for scope in context["scope_items"])
         response = super().render_to_response(context, **response_kwargs)
         # The consent page must never be framed by another site (clickjacking).
         response["Content-Security-Policy"] = "frame-ancestors 'none'"
@@ -134,10 +145,18 @@ class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
     def _approve(self, initial):
         """Allow on the user's behalf, exactly as if they had pressed Allow again."""
         data = {name: value for name, value in initial.items() if value is not None}
-        form = self.get_form_class()(data={**data, "allow": "Authorize"})
+        # Remembered: every requested scope was granted before, so every optional one stays ticked.
+        granted = [scope.name for scope in consent_items((initial.get("scope") or "").split()) if scope.optional]
+        form = self.get_form_class()(data={**data, "granted": granted, "allow": "Authorize"})
         if not form.is_valid():
             return self.form_invalid(form)
         return self.form_valid(form)
+
+    def form_invalid(self, form):
+        """A tampered or empty decision: say why on this site (nothing is granted, nothing redirected)."""
+        messages = [message for errors in form.errors.values() for message in errors]
+        error = {"error": "invalid_request", "description": " ".join(messages)}
+        return self.render_to_response({"error": error}, status=HTTPStatus.BAD_REQUEST)
 
     def redirect(self, redirect_to, application):
         """Every redirect back to the client (the code, or an error such as a denial) names this server (RFC 9207)."""
@@ -148,9 +167,11 @@ class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
     def create_authorization_response(self, request, scopes, credentials, allow):
         """Issue the code (DOT), then remember the grant; a denial raises before anything is stored."""
         result = super().create_authorization_response(request, scopes, credentials, allow)
-        if allow:
+        # oauthlib answers a refused request (e.g. invalid_scope) with an error redirect, not an exception.
+        if allow and "code" in parse_qs(urlsplit(result[0] or "").query):
             app = get_application_model().objects.get(client_id=credentials["client_id"])
-            record_authorization(request.user, app, scopes.split() if isinstance(scopes, str) else scopes, request)
+            granted = scopes.split() if isinstance(scopes, str) else scopes
+            record_authorization(request.user, app, granted, request, refused=self.refused_scopes)
         return result
 
 

@@ -20,6 +20,8 @@ On top of DOT's validator:
 - a ``resource`` (RFC 8707) must be one of this site's resources or lie beneath
   one (``mm_oauth.resources``), else ``invalid_target``; at a refresh it may
   narrow the refresh token's audience, never widen it (DOT).
+- a code or refresh token is refused (``invalid_scope``) for scopes outside
+  the app's allowed scopes.
 """
 
 import base64
@@ -212,6 +214,7 @@ class OAuth2Validator(DOTValidator):
             # challenge means someone tries to pass PKCE off as used (a downgrade).
             return False
         request.scopes = grant.scope.split(" ")
+        _require_allowed_scopes(client, request.scopes, request)
         request.user = grant.user
         if grant.nonce:
             request.nonce = grant.nonce
@@ -328,6 +331,8 @@ class OAuth2Validator(DOTValidator):
             return False
         if not _active(live.user):
             return False
+        if live.application_id == client.pk:
+            _require_allowed_scopes(client, (request.scope or live.access_token.scope).split(), request)
         request.user = live.user
         request.refresh_token = refresh_token  # under hashed storage the stored token is blank
         request.refresh_token_instance = live
@@ -454,6 +459,19 @@ def _last_used(request):
     """Return the "last used" date read with the locked grant or refresh token, if any."""
     row = getattr(request, "mm_oauth_grant", None) or getattr(request, "refresh_token_instance", None)
     return getattr(row, "mm_oauth_last_used", None)
+
+
+def _require_allowed_scopes(client, scopes, request):
+    """Refuse tokens for scopes the app may no longer obtain (RFC 6749 section 5.2, ``invalid_scope``).
+
+    The app's allowed scopes may have been narrowed since the code or the
+    refresh token was issued; the app is already loaded, so this costs no query.
+    """
+    if not client.allows_scopes(scopes):
+        refused = sorted(set(scopes) - set(client.scopes))
+        raise errors.InvalidScopeError(
+            description=f"This application may not obtain the scope(s): {' '.join(refused)}.", request=request
+        )
 
 
 def _full_name(user):

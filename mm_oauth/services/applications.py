@@ -22,7 +22,9 @@ from ..models.audit import AuditEvent
 from . import audit
 from .tokens import revoke_all_tokens
 
-EDITABLE_FIELDS = ("name", "description", "homepage", "icon_url", "callback_urls", "is_trusted")
+EDITABLE_FIELDS = ("name", "description", "homepage", "icon_url", "callback_urls", "is_trusted", "scopes")
+# Fields given as lists, checked item by item before they are joined into one column.
+LIST_FIELDS = ("callback_urls", "scopes")
 NOT_ALLOWED_MESSAGE = "You may not register OAuth 2.0 applications on this site."
 
 
@@ -45,11 +47,14 @@ def register_application(
     icon_url="",
     client_type="confidential",
     is_trusted=False,
+    scopes=(),
     creator=None,
     actor=None,
     request=None,
 ):
     """Create an application and return ``(app, client_secret)``.
+
+    ``scopes``: the registered scopes it may ask for (none: every one).
 
     The secret is generated here (never typed by a person) and is returned in
     plain text only now: the database keeps its hash. Public clients get no
@@ -73,9 +78,10 @@ def register_application(
         is_trusted=bool(is_trusted),
     )
     app.callback_urls = list(callback_urls)
+    app.scopes = list(scopes)
     secret = "" if app.is_public else generate_client_secret()
     app.client_secret = secret
-    _validate(app, callback_urls)
+    _validate(app, callback_urls, scopes)
     with transaction.atomic():
         app.save()
         audit.record_for(AuditEvent.Action.APP_CREATED, app, actor=actor, request=request, changes=describe(app))
@@ -83,17 +89,24 @@ def register_application(
     return app, secret
 
 
-def _validate(app, callback_urls=None):
-    """Run the model's rules, checking ``callback_urls`` as given (before they are joined).
+def _validate(app, callback_urls=None, scopes=None):
+    """Run the model's rules, checking ``callback_urls`` and ``scopes`` as given (before they are joined).
 
-    Joining with spaces would turn one URL containing a space into two valid ones.
+    Joining with spaces would turn one URL containing a space into two valid
+    ones, and the scope "read write" into two registered scopes.
     """
     errors = {}
-    if callback_urls is not None:
+    rules = (
+        ("redirect_uris", validators.validate_callback_urls, callback_urls),
+        ("allowed_scopes", validators.validate_scope_names, scopes),
+    )
+    for field, validate, value in rules:
+        if value is None:
+            continue
         try:
-            validators.validate_callback_urls(list(callback_urls))
+            validate(list(value))
         except ValidationError as exc:
-            errors["redirect_uris"] = exc.messages
+            errors[field] = exc.messages
     try:
         app.full_clean(exclude=["client_secret"])
     except ValidationError as exc:
@@ -112,6 +125,7 @@ def describe(app):
         "callback_urls": app.callback_urls,
         "client_type": app.client_type,
         "is_trusted": app.is_trusted,
+        "scopes": app.scopes,
     }
 
 
@@ -136,11 +150,11 @@ def update_application(app, *, actor=None, request=None, **changes):
         changes.pop("is_trusted", None)
     before = describe(app)
     for field, value in changes.items():
-        setattr(app, field, list(value) if field == "callback_urls" else value)
+        setattr(app, field, list(value) if field in LIST_FIELDS else value)
     if "icon_url" in changes and app.icon_url is None:
         app.icon_url = ""
     try:
-        _validate(app, changes.get("callback_urls"))
+        _validate(app, changes.get("callback_urls"), changes.get("scopes"))
     except ValidationError:
         app.refresh_from_db()
         raise

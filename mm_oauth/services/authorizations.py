@@ -8,6 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from .. import notifications, signals
+from .. import scopes as scope_registry
 from ..conf import app_settings
 from ..models import AuditEvent, Authorization
 from . import audit
@@ -25,17 +26,19 @@ def authorization_covers(user, app, scopes):
     return authorization is not None and authorization.covers(scopes)
 
 
-def record_authorization(user, app, scopes, request=None):
-    """Remember that ``user`` granted ``scopes`` to ``app`` (merged with earlier grants).
+def record_authorization(user, app, scopes, request=None, refused=()):
+    """Remember that ``user`` granted ``scopes`` to ``app`` and refused ``refused`` (merged with earlier grants).
 
-    The first grant is audited, signalled and, when
+    A scope refused now is dropped from what was granted before, so a later
+    request for it asks again. The first grant is audited, signalled and, when
     ``MM_OAUTH["NOTIFY_NEW_AUTHORIZATION"]`` is on, announced to the user by email.
     """
     scopes = set(scopes)
     authorization = remembered_authorization(user, app)
     if authorization is not None:
-        if not authorization.covers(scopes):
-            authorization.scope = " ".join(sorted(authorization.scopes | scopes))
+        merged = (authorization.scopes - set(refused)) | scopes
+        if merged != authorization.scopes:
+            authorization.scope = " ".join(sorted(merged))
             authorization.save(update_fields=["scope", "updated_at"])
         return authorization, False
     try:
@@ -49,7 +52,7 @@ def record_authorization(user, app, scopes, request=None):
                 changes={"scopes": sorted(scopes)},
             )
     except IntegrityError:  # a concurrent first grant won the race: merge into it
-        return record_authorization(user, app, scopes, request)
+        return record_authorization(user, app, scopes, request, refused)
     signals.authorization_granted.send(sender=Authorization, authorization=authorization, actor=user, request=request)
     if app_settings.NOTIFY_NEW_AUTHORIZATION:
         notify_new_authorization(authorization, request)
@@ -61,7 +64,7 @@ def notify_new_authorization(authorization, request=None):
     context = {
         "user": authorization.user,
         "app": authorization.application,
-        "scopes": sorted(authorization.scopes),
+        "scopes": scope_registry.descriptions(authorization.scopes),
         "site_url": notifications.site_url(request),
     }
     notifications.notify("new_authorization", context, [notifications.email_of(authorization.user)])

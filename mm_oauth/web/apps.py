@@ -199,8 +199,19 @@ def confirm_callbacks_page(request, form, app, callback_urls):
         "added": [url for url in callback_urls if url not in current],
         # Without a redirect_uri parameter, DOT sends users to the first callback URL.
         "new_default": callback_urls[0] if callback_urls[:1] != current[:1] else None,
+        "resubmit": resubmitted_values(form),
     }
     return TemplateResponse(request, "mm_oauth/apps/confirm_callbacks.html", context)
+
+
+def resubmitted_values(form):
+    """Return the submitted ``(name, value)`` pairs to re-post as hidden fields (a list field gives one per item)."""
+    pairs = []
+    for field in form:
+        value = field.value()
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            pairs.append((field.html_name, "" if item is None else item))
+    return pairs
 
 
 @sensitive_variables("secret", "pending")

@@ -11,8 +11,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.generic import View
-from oauth2_provider.scopes import get_scopes_backend
 
+from .. import scopes as scope_registry
 from ..models import AppAccess
 from ..models.provider_settings import provider_enabled
 from ..services import authorizations
@@ -22,8 +22,7 @@ LIST_URL = "mm_oauth:authorized-apps"
 
 def scope_words(scopes):
     """Return each scope described in plain words, as on the consent page."""
-    described = get_scopes_backend().get_all_scopes()
-    return [described.get(scope, scope) for scope in sorted(scopes)]
+    return scope_registry.descriptions(scopes)
 
 
 class AuthorizedAppsView(LoginRequiredMixin, View):

@@ -13,10 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import AbstractApplication, get_application_model
 
 from .. import policy, validators
+from .. import scopes as scope_registry
 from ..errors import messages_by_field
 
 # The model stores the callback URLs in DOT's ``redirect_uris`` and reports their errors there.
-MODEL_TO_FORM_FIELD = {"redirect_uris": "callback_urls"}
+MODEL_TO_FORM_FIELD = {"redirect_uris": "callback_urls", "allowed_scopes": "scopes"}
 TEXT_FIELDS = ("name", "description", "homepage", "icon_url")
 
 CLIENT_TYPE_CHOICES = [
@@ -81,12 +82,22 @@ class ApplicationForm(forms.Form):
         required=False,
         help_text=_("Trusted applications sign users in without showing the consent page."),
     )
+    scopes = forms.MultipleChoiceField(
+        label=_("Allowed scopes"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "The permissions the application may ask users for. Leave all unticked to allow every scope, "
+            "including scopes this site adds later."
+        ),
+    )
 
     def __init__(self, *args, user, app=None, **kwargs):
         self.app = app
         if app is not None:
             kwargs.setdefault("initial", initial_for(app))
         super().__init__(*args, **kwargs)
+        self.fields["scopes"].choices = scope_choices()
         if app is not None:
             del self.fields["client_type"]  # fixed at registration
         if not policy.may_set_trusted(user):
@@ -117,6 +128,7 @@ class ApplicationForm(forms.Form):
             **{name: cleaned_data.get(name) or "" for name in TEXT_FIELDS},
         )
         stand_in.callback_urls = cleaned_data.get("callback_urls") or []
+        stand_in.scopes = cleaned_data.get("scopes") or []
         return stand_in
 
     def add_model_errors(self, error):
@@ -133,7 +145,7 @@ class ApplicationForm(forms.Form):
 
     def service_fields(self):
         """Return the cleaned values as keyword arguments for the application services."""
-        names = (*TEXT_FIELDS, "callback_urls", "client_type", "is_trusted")
+        names = (*TEXT_FIELDS, "callback_urls", "client_type", "is_trusted", "scopes")
         return {name: self.cleaned_data[name] for name in names if name in self.fields}
 
 
@@ -146,4 +158,10 @@ def initial_for(app):
         "icon_url": app.icon_url,
         "callback_urls": "\n".join(app.callback_urls),
         "is_trusted": app.is_trusted,
+        "scopes": app.scopes,
     }
+
+
+def scope_choices():
+    """Return every registered scope as a checkbox choice: its name and what it allows."""
+    return [(scope.name, f"{scope.name}: {scope.description}") for scope in scope_registry.registry().values()]

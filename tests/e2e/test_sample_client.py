@@ -43,24 +43,58 @@ CSRF_FIELD = "csrfmiddlewaretoken"  # Django's
 
 
 class FormParser(HTMLParser):
-    """Collect each form's action, method and named input values (not its buttons)."""
+    """Collect each form's action, method and named input values (not its buttons), as a browser submits them.
+
+    An input belongs to the form around it, or to the one its ``form`` attribute
+    names; a checkbox counts only when ticked, and several of one name make a list.
+    """
 
     def __init__(self):
         super().__init__()
         self.forms = []
+        self.outside = []  # inputs before or between forms, with a form="id" attribute
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
-            self.forms.append({"action": attrs.get("action") or "", "method": attrs.get("method", "get"), "fields": {}})
-        elif tag == "input" and self.forms and attrs.get("name") and attrs.get("type") not in ("submit", "button"):
-            self.forms[-1]["fields"][attrs["name"]] = attrs.get("value") or ""
+            self.forms.append(
+                {
+                    "action": attrs.get("action") or "",
+                    "method": attrs.get("method", "get"),
+                    "fields": {},
+                    "id": attrs.get("id"),
+                }
+            )
+        elif tag == "input" and attrs.get("name") and attrs.get("type") not in ("submit", "button"):
+            if attrs.get("type") == "checkbox" and "checked" not in attrs:
+                return
+            if attrs.get("form"):
+                self.outside.append(attrs)
+            elif self.forms:
+                add_field(self.forms[-1]["fields"], attrs)
+
+    def close(self):
+        super().close()
+        for attrs in self.outside:
+            for form in self.forms:
+                if form["id"] == attrs["form"]:
+                    add_field(form["fields"], attrs)
+
+
+def add_field(fields, attrs):
+    value = attrs.get("value") or ""
+    if attrs["name"] in fields and attrs.get("type") == "checkbox":
+        previous = fields[attrs["name"]]
+        fields[attrs["name"]] = [*previous, value] if isinstance(previous, list) else [previous, value]
+    else:
+        fields[attrs["name"]] = value
 
 
 def form_posting_to(page, path):
     """Return the form of ``page`` (a response) whose action is ``path``: its absolute URL and fields."""
     parser = FormParser()
     parser.feed(page.text)
+    parser.close()
     for form in parser.forms:
         action = urljoin(page.url, form["action"] or page.url)
         if urlsplit(action).path == path and form["method"].lower() == "post":
