@@ -44,6 +44,11 @@ DEFAULTS = {
     # Audit events older than this many days are deleted by
     # ``manage.py mm_oauth_clear_expired``. None keeps the audit trail forever.
     "AUDIT_RETENTION_DAYS": None,
+    # Mattermost's user object (``users/me``, ``users/{user_id}``, the OpenID
+    # Connect claims): a dotted path to a callable taking a user and returning
+    # the fields its model lacks (nickname, position, locale, timezone,
+    # email_verified, ...). See ``mm_oauth.services.user_object``.
+    "USER_FIELDS": "mm_oauth.services.user_object.default_user_fields",
 }
 
 
