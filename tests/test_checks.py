@@ -82,6 +82,9 @@ def test_e007_openid_connect_without_a_usable_key_or_scope(rsa_private_key):
         "OIDC_RSA_PRIVATE_KEY is empty": {"OIDC_ENABLED": True},
         "not a PEM-encoded RSA private key": oidc_settings("-----BEGIN PRIVATE KEY-----\nnope\n"),
         "no 'openid' scope": {**oidc_settings(rsa_private_key), "SCOPES": {"read": "Read"}},
+        "OIDC_RSA_PRIVATE_KEYS_INACTIVE[1] is not a PEM-encoded": oidc_settings(
+            rsa_private_key, inactive_keys=[rsa_private_key, "not a key"]
+        ),
     }
     for message, entries in cases.items():
         with override_settings(OAUTH2_PROVIDER=oauth2_provider_settings(**entries)):
