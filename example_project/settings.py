@@ -215,7 +215,7 @@ def oidc_from_environment(environ, var_dir):
     inactive = environ.get("OIDC_RSA_PRIVATE_KEYS_INACTIVE_FILES") or recorded.get(
         "OIDC_RSA_PRIVATE_KEYS_INACTIVE_FILES"
     )
-    inactive_keys = [Path(name).read_text() for name in (inactive or "").split(",") if name.strip()]
+    inactive_keys = [Path(name.strip()).read_text() for name in (inactive or "").split(",") if name.strip()]
     return oidc_settings(Path(key_file).read_text(), inactive_keys=inactive_keys)
 
 
