@@ -2,7 +2,7 @@
 
 import json
 import time
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from django.conf import settings
@@ -307,7 +307,7 @@ def test_max_age_older_than_the_sign_in_asks_to_sign_in_again(signed_in_client, 
     location = urlsplit(response["Location"])
     assert location.path == resolve_url(settings.LOGIN_URL)
     back = parse_qs(location.query)["next"][0]
-    assert back.startswith("/oauth/authorize?") and "max_age=60" in back
+    assert back.startswith("/oauth/authorize?") and "max_age" not in back and "nonce=n-1" in back
 
     # Signing in again satisfies it: the same request now issues a code, with the new auth_time.
     signed_in_client.force_login(get_user_model().objects.get(username="alice"))
@@ -318,6 +318,17 @@ def test_max_age_older_than_the_sign_in_asks_to_sign_in_again(signed_in_client, 
         Client().get("/.well-known/jwks.json").content.decode(),
     )
     assert time.time() - claims["auth_time"] < 60
+
+
+def test_max_age_zero_asks_once_then_issues_a_code(client, user, trusted_app, oidc_on):
+    login_url = resolve_url(settings.LOGIN_URL)
+    client.post(login_url, {"username": "alice", "password": PASSWORD})
+    set_login_time(client, 5)
+    first = client.get("/oauth/authorize", authorize_params(trusted_app, max_age="0"))
+    back = parse_qs(urlsplit(first["Location"]).query)["next"][0]
+    signed_in = client.post(f"{login_url}?next={quote(back)}", {"username": "alice", "password": PASSWORD})
+    assert signed_in["Location"] == back
+    assert "code" in query_of(client.get(back)["Location"])  # no second round
 
 
 def test_max_age_within_the_sign_in_issues_a_code(signed_in_client, trusted_app, oidc_on):

@@ -82,14 +82,17 @@ class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
         """OpenID Connect Core 1.0 section 3.1.2.1: the sign-in is older than ``max_age``, sign in again.
 
         With ``prompt=none`` that is ``login_required`` on the (validated)
-        redirect; otherwise the login page, back to this very request, which
-        then passes (the new session's sign-in time is recorded at login).
+        redirect; otherwise the login page, back to this request without
+        ``max_age`` (as DOT drops ``prompt=login``): the sign-in just happened,
+        and ``max_age=0`` would otherwise send the user round again. The ID
+        token's ``auth_time`` lets the client check it.
         """
         if "none" in self.request.GET.get("prompt", "").split():
             return self.handle_no_permission()  # DOT's prompt=none branch: login_required
-        return redirect_to_login(
-            self.request.get_full_path(), resolve_url(self.get_login_url()), self.get_redirect_field_name()
-        )
+        query = self.request.GET.copy()
+        del query["max_age"]
+        back = f"{self.request.path}?{query.urlencode()}"
+        return redirect_to_login(back, resolve_url(self.get_login_url()), self.get_redirect_field_name())
 
     def render_to_response(self, context, **response_kwargs):
         if self._consent_remembered(context):
