@@ -482,6 +482,7 @@ def test_logout_asks_then_ends_the_session_and_returns_to_the_app(signed_in_clie
     params = {"id_token_hint": id_token, "post_logout_redirect_uri": trusted_app.callback_urls[0], "state": "s-9"}
     page = logout(signed_in_client, **params)
     assert page.status_code == 200 and trusted_app.name in page.content.decode()
+    assert page["X-Frame-Options"] == "DENY" and "no-store" in page["Cache-Control"]
 
     form = page.context["form"]
     data = {name: value for name, value in form.initial.items() if value is not None}
@@ -535,3 +536,9 @@ def test_logout_signed_out_returns_at_once(trusted_app, oidc_on):
 
 def test_logout_is_404_while_oidc_is_off(provider_on, signed_in_client):
     assert logout(signed_in_client).status_code == 404
+
+
+def test_the_logout_page_speaks_the_users_language(signed_in_client, trusted_app, oidc_on):
+    page = signed_in_client.get("/oauth/logout", {"client_id": trusted_app.client_id}, HTTP_ACCEPT_LANGUAGE="de")
+    text = page.content.decode()
+    assert f"{trusted_app.name} bittet Sie, sich abzumelden" in text and "Angemeldet bleiben" in text

@@ -24,6 +24,7 @@ from http import HTTPStatus
 from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
 from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from django.views.generic import View
 from oauth2_provider import views as dot_views
 from oauth2_provider.exceptions import InvalidOIDCClientError, InvalidOIDCRedirectURIError
@@ -113,6 +114,7 @@ class LogoutEnabledMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
+@method_decorator(never_cache, name="dispatch")
 @method_decorator(login_not_required, name="dispatch")
 class LogoutView(ProviderRequiredMixin, OIDCRequiredMixin, LogoutEnabledMixin, dot_views.RPInitiatedLogoutView):
     """OpenID Connect RP-Initiated Logout 1.0: end the site session, then go back to the app.
@@ -124,6 +126,13 @@ class LogoutView(ProviderRequiredMixin, OIDCRequiredMixin, LogoutEnabledMixin, d
     """
 
     template_name = "mm_oauth/logout.html"
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        # Like the consent page: another site must not frame the Sign out button.
+        response["Content-Security-Policy"] = "frame-ancestors 'none'"
+        response["X-Frame-Options"] = "DENY"
+        return response
 
     def validate_post_logout_redirect_uri(self, application, post_logout_redirect_uri):
         if not post_logout_redirect_uri:
