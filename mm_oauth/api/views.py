@@ -1,5 +1,6 @@
 """API views: users (Mattermost's user object), and the provider settings (superusers)."""
 
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -10,7 +11,7 @@ from ..services.user_object import user_object
 from ..services.users import get_user_by_id
 from .base import MMOAuthAPIView, PeopleOnlyAPIView
 from .permissions import IsSuperuser, NotOAuthToken
-from .schema import error_responses, extend_schema
+from .schema import ErrorSerializer, error_responses, extend_schema
 from .serializers import ProviderSettingsSerializer, UserSerializer
 
 
@@ -41,7 +42,11 @@ class UserView(MMOAuthAPIView):
     @extend_schema(
         summary="A user, without what Mattermost hides from other users (email, sign-in service)",
         tags=["users"],
-        responses={200: UserSerializer, **error_responses(401, 403, 404)},
+        responses={
+            200: UserSerializer,
+            **error_responses(401, 403),
+            404: OpenApiResponse(ErrorSerializer, description="No such user."),
+        },
     )
     def get(self, request, user_id):
         user = get_user_by_id(user_id)
