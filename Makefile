@@ -16,8 +16,9 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 	touch $@
 
 # The site on :8000 and the sample client on :8001 (SITE_PORT=… CLIENT_PORT=… make demo for others).
+# `make demo OIDC=1`: OpenID Connect on, with a development key in var/ (manage.py demo --oidc).
 demo: $(VENV)/.installed
-	$(PY) manage.py demo --site-port $${SITE_PORT:-8000} --client-port $${CLIENT_PORT:-8001}
+	$(PY) manage.py demo --site-port $${SITE_PORT:-8000} --client-port $${CLIENT_PORT:-8001} $(if $(OIDC),--oidc)
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/honcho start
 
 lint: $(VENV)/.installed

@@ -2,7 +2,9 @@
 
 SQLite by default; PostgreSQL (or any database) when ``DATABASE_URL`` is set,
 e.g. ``postgres://user:pass@127.0.0.1:5432/mm_oauth``; a shared cache when
-``CACHE_URL`` is set (``redis://127.0.0.1:6379/0``).
+``CACHE_URL`` is set (``redis://127.0.0.1:6379/0``). OpenID Connect when
+``OIDC_RSA_PRIVATE_KEY_FILE`` names an RSA private key (PEM), or when
+``manage.py demo --oidc`` recorded one in ``<VAR_DIR>/demo.env``.
 """
 
 import os
@@ -11,7 +13,7 @@ from pathlib import Path
 import dj_database_url
 import django
 
-from mm_oauth.defaults import CLIENT_SECRET_HASHER_PATH, oauth2_provider_settings
+from mm_oauth.defaults import CLIENT_SECRET_HASHER_PATH, oauth2_provider_settings, oidc_settings
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("MM_OAUTH_VAR_DIR", BASE_DIR.parent / "var"))
@@ -182,7 +184,40 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # mm_oauth: the swapped application model must be in place before
 # oauth2_provider's tables are first migrated.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "mm_oauth.Application"
-OAUTH2_PROVIDER = oauth2_provider_settings()
+DEMO_ENV_FILE = "demo.env"
+
+
+def read_env_file(path):
+    """Return the ``KEY=VALUE`` lines of ``path`` (``manage.py demo`` writes it) as a dict; {} if missing."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    pairs = (line.split("=", 1) for line in lines if "=" in line and not line.lstrip().startswith("#"))
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
+def oidc_from_environment(environ, var_dir):
+    """Return the ``OAUTH2_PROVIDER`` entries that switch OpenID Connect on, or {} to leave it off.
+
+    ``OIDC_RSA_PRIVATE_KEY_FILE`` names the signing key (PEM); the environment
+    wins over ``<var_dir>/demo.env``, where ``manage.py demo --oidc`` records the
+    development key it generated (so ``make demo``'s processes find it without
+    an exported variable). ``OIDC_RSA_PRIVATE_KEYS_INACTIVE_FILES`` (comma-
+    separated) names retired keys whose ID tokens must still verify.
+    """
+    recorded = read_env_file(Path(var_dir) / DEMO_ENV_FILE)
+    key_file = environ.get("OIDC_RSA_PRIVATE_KEY_FILE") or recorded.get("OIDC_RSA_PRIVATE_KEY_FILE")
+    if not key_file:
+        return {}
+    inactive = environ.get("OIDC_RSA_PRIVATE_KEYS_INACTIVE_FILES") or recorded.get(
+        "OIDC_RSA_PRIVATE_KEYS_INACTIVE_FILES"
+    )
+    inactive_keys = [Path(name.strip()).read_text() for name in (inactive or "").split(",") if name.strip()]
+    return oidc_settings(Path(key_file).read_text(), inactive_keys=inactive_keys)
+
+
+OAUTH2_PROVIDER = oauth2_provider_settings(**oidc_from_environment(os.environ, VAR_DIR))
 # The example emails a security notice (to the console) when a user authorizes a new app.
 MM_OAUTH = {"NOTIFY_NEW_AUTHORIZATION": True}
 # Client ID metadata documents served from this machine (the tests' and a demo's local HTTPS server):

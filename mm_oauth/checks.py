@@ -109,23 +109,34 @@ def check_required_apps(app_configs=None, **kwargs):
     return errors
 
 
+def _rsa_key_problem(key, name):
+    """Return why ``key`` (the setting ``name``) cannot sign ID tokens, or None."""
+    try:
+        parsed = jwk_from_pem(key)
+    except Exception:  # noqa: BLE001 - jwcrypto and cryptography raise several kinds
+        return f"{name} is not a PEM-encoded RSA private key."
+    if parsed.get("kty") != "RSA" or not parsed.has_private:
+        return f"{name} is not an RSA private key."
+    return None
+
+
 @checks.register(checks.Tags.security)
 def check_openid_connect(app_configs=None, **kwargs):
-    """With OpenID Connect on, ID tokens need the site's RSA key and the ``openid`` scope."""
+    """With OpenID Connect on, ID tokens need the site's RSA key and the ``openid`` scope.
+
+    Retired keys (``OIDC_RSA_PRIVATE_KEYS_INACTIVE``) are checked too: one that
+    does not parse would break the JWKS every relying party reads.
+    """
     if not oauth2_settings.OIDC_ENABLED:
         return []
     hint = "Use mm_oauth.defaults.oidc_settings(private_key) in OAUTH2_PROVIDER, or set OIDC_ENABLED to False."
     key = oauth2_settings.OIDC_RSA_PRIVATE_KEY
-    problem = None
     if not key:
         problem = "OIDC_ENABLED is on but OIDC_RSA_PRIVATE_KEY is empty: ID tokens could not be signed."
     else:
-        try:
-            parsed = jwk_from_pem(key)
-            if parsed.get("kty") != "RSA" or not parsed.has_private:
-                problem = "OIDC_RSA_PRIVATE_KEY is not an RSA private key."
-        except Exception:  # noqa: BLE001 - jwcrypto and cryptography raise several kinds
-            problem = "OIDC_RSA_PRIVATE_KEY is not a PEM-encoded RSA private key."
+        problem = _rsa_key_problem(key, "OIDC_RSA_PRIVATE_KEY")
+    for index, inactive in enumerate(oauth2_settings.OIDC_RSA_PRIVATE_KEYS_INACTIVE or []):
+        problem = problem or _rsa_key_problem(inactive, f"OIDC_RSA_PRIVATE_KEYS_INACTIVE[{index}]")
     if problem is None and "openid" not in get_scopes_backend().get_all_scopes():
         problem = "OIDC_ENABLED is on but SCOPES has no 'openid' scope: no client could ask for an ID token."
     if problem is None:

@@ -77,6 +77,11 @@ DEFAULTS = {
     # lets the server grant less than asked); default ones are granted when a
     # client asks for none.
     "SCOPES": {},
+    # Mattermost's user object (``users/me``, ``users/{user_id}``, the OpenID
+    # Connect claims): a dotted path to a callable taking a user and returning
+    # the fields its model lacks (nickname, position, locale, timezone,
+    # email_verified, ...). See ``mm_oauth.services.user_object``.
+    "USER_FIELDS": "mm_oauth.services.user_object.default_user_fields",
 }
 
 

@@ -10,6 +10,10 @@ This module imports nothing from Django so a host's settings module can use it::
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # people's passwords first
         "mm_oauth.hashers.ClientSecretHasher",  # client secrets, never first
     ]
+
+mm_oauth's own settings live in one ``MM_OAUTH`` dict (``mm_oauth.conf``); among
+them ``USER_FIELDS``, the dotted path of the callable giving the Mattermost user
+fields (``users/me``, OpenID Connect claims) the host's user model lacks.
 """
 
 APPLICATION_MODEL = "mm_oauth.Application"
@@ -68,16 +72,26 @@ def oauth2_provider_settings(**overrides):
     return merged
 
 
-def oidc_settings(private_key):
+def oidc_settings(private_key, inactive_keys=()):
     """Return the ``OAUTH2_PROVIDER`` entries that switch OpenID Connect on, signing with ``private_key``.
 
     ``private_key`` is an RSA private key in PEM form (e.g. ``openssl genrsa
     2048``), kept secret like ``SECRET_KEY``. Merge the result in::
 
         OAUTH2_PROVIDER = oauth2_provider_settings(**oidc_settings(Path("oidc.pem").read_text()))
+
+    ``inactive_keys`` are retired private keys (PEM): no longer used to sign,
+    still published in the JWKS so ID tokens they signed keep verifying until
+    they expire (key rotation: the new key signs, the old one is listed here).
+    RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0) is on; it
+    ends the site session but leaves the user's tokens at other apps alone
+    (DOT would delete every app's tokens of the user).
     """
     return {
         "OIDC_ENABLED": True,
         "OIDC_RSA_PRIVATE_KEY": private_key,
+        "OIDC_RSA_PRIVATE_KEYS_INACTIVE": list(inactive_keys),
         "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+        "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+        "OIDC_RP_INITIATED_LOGOUT_DELETE_TOKENS": False,
     }

@@ -19,6 +19,7 @@ from example_project.settings import (
     CLIENT_SECRET_HASHER_PATH,
     database_from_url,
     mail_backend,
+    oauth2_provider_settings,
     sqlite_database,
     tasks_settings,
 )
@@ -50,3 +51,5 @@ STORAGES = {
 
 # mm_oauth's defaults (the example site turns the new-authorization notice on).
 MM_OAUTH = {}
+# OpenID Connect off, whatever the shell's OIDC_RSA_PRIVATE_KEY_FILE or var/demo.env say (tests use oidc_on).
+OAUTH2_PROVIDER = oauth2_provider_settings()

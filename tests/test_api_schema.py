@@ -16,6 +16,7 @@ SCHEMA_URL = "/api/v4/schema"
 # mm_oauth's API: every path with its methods.
 EXPECTED_OPERATIONS = {
     "/api/v4/users/me": {"get"},
+    "/api/v4/users/{user_id}": {"get"},
     "/api/v4/oauth/settings": {"get", "put"},
     "/api/v4/oauth/apps": {"get", "post"},
     "/api/v4/oauth/apps/{client_id}": {"get", "put", "delete"},
@@ -141,6 +142,19 @@ def test_app_management_is_for_sessions_only_while_users_me_takes_tokens(schema)
                 assert operation["security"] == [{"cookieAuth": []}], (path, method)
     me = schema["paths"]["/api/v4/users/me"]["get"]["security"]
     assert {"oauth2": ["read"]} in me and {"cookieAuth": []} in me
+    assert (
+        schema["paths"]["/api/v4/users/{user_id}"]["get"]["security"]
+        == schema["paths"]["/api/v4/users/me"]["get"]["security"]
+    )
     flow = schema["components"]["securitySchemes"]["oauth2"]["flows"]["authorizationCode"]
     assert flow["authorizationUrl"] == "/oauth/authorize" and flow["tokenUrl"] == "/oauth/access_token"
     assert set(flow["scopes"]) == {"read", "write"}
+
+
+def test_the_user_object_is_described_with_mattermosts_keys(schema):
+    from mm_oauth.services.user_object import USER_KEYS
+
+    assert properties(schema, "User") == set(USER_KEYS)
+    for path in ("/api/v4/users/me", "/api/v4/users/{user_id}"):
+        ok = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert ok == {"$ref": "#/components/schemas/User"}, path

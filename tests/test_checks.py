@@ -93,6 +93,9 @@ def test_e007_openid_connect_without_a_usable_key_or_scope(rsa_private_key):
             **oidc_settings(rsa_private_key),
             "SCOPES_BACKEND_CLASS": "tests.test_checks.ReadOnlyScopes",
         },
+        "OIDC_RSA_PRIVATE_KEYS_INACTIVE[1] is not a PEM-encoded": oidc_settings(
+            rsa_private_key, inactive_keys=[rsa_private_key, "not a key"]
+        ),
     }
     for message, entries in cases.items():
         with override_settings(OAUTH2_PROVIDER=oauth2_provider_settings(**entries)):

@@ -15,6 +15,7 @@ SUITES = [
     "tests/test_app_services.py",
     "tests/test_organizations.py",
     "tests/test_policy.py",
+    "tests/test_user_object.py",
 ]
 # User IDs travel through these too: with UUID keys they must still be parsed, never a 500.
 UUID_SUITES = [*SUITES, "tests/test_org_api.py", "tests/test_authorized_api.py"]

@@ -43,6 +43,8 @@ OIDC_KEYS = {
     "claims_supported",
     "prompt_values_supported",
     "authorization_response_iss_parameter_supported",
+    "claims_parameter_supported",
+    "end_session_endpoint",
 }
 # What a request without credentials gets from each endpoint: anything but 404/405/500 proves it is there.
 PROBES = {
@@ -52,6 +54,7 @@ PROBES = {
     "introspection_endpoint": ("post", 401),
     "userinfo_endpoint": ("get", 401),
     "jwks_uri": ("get", 200),
+    "end_session_endpoint": ("get", 302),  # nobody is signed in: back to the site
 }
 
 

@@ -1,15 +1,25 @@
 """OpenID Connect, switched on with mm_oauth.defaults.oidc_settings (mm_oauth.oauth.oidc)."""
 
 import json
+import time
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.shortcuts import resolve_url
 from django.test import Client
+from django.utils import timezone
 from jwcrypto import jwk, jwt
+from jwcrypto.common import JWException
 from oauth2_provider.models import get_id_token_model
 
 from mm_oauth import scopes
+from mm_oauth.defaults import oidc_settings
+from mm_oauth.oauth.sessions import SESSION_KEY
 from mm_oauth.services.provider_settings import update_provider_settings
-from tests.oauth_helpers import authorize, exchange_code, query_of
+from tests.conftest import PASSWORD, forget_oauthlib_cores
+from tests.oauth_helpers import authorize, exchange_code, obtain_tokens, query_of
 
 pytestmark = pytest.mark.django_db
 OIDC_PATHS = ["/.well-known/openid-configuration", "/.well-known/jwks.json", "/oauth/userinfo"]
@@ -107,7 +117,7 @@ def test_the_scopes_decide_the_claims(signed_in_client, trusted_app, oidc_on):
 
     info = Client().get("/oauth/userinfo", HTTP_AUTHORIZATION=f"Bearer {body['access_token']}")
     assert info.status_code == 200
-    assert info.json() == {"sub": claims["sub"], "email": "alice@example.com"}
+    assert info.json() == {"sub": claims["sub"], "email": "alice@example.com", "email_verified": False}
 
 
 def test_userinfo_needs_a_valid_token_with_the_openid_scope(signed_in_client, trusted_app, oidc_on):
@@ -263,3 +273,273 @@ def test_prompt_none_with_an_unregistered_redirect_uri_never_redirects(signed_in
     response = silent(signed_in_client, trusted_app, redirect_uri="https://evil.example/cb")
     assert response.status_code in (400, 200)
     assert "Location" not in response
+
+
+# --- auth_time, max_age and prompt=login (OpenID Connect Core 1.0 section 3.1.2.1) --------------
+
+
+def set_login_time(client, seconds_ago):
+    """Pretend the client's session signed in ``seconds_ago`` seconds ago."""
+    session = client.session
+    session[SESSION_KEY] = int(time.time()) - seconds_ago
+    session.save()
+    return session[SESSION_KEY]
+
+
+def test_auth_time_is_when_this_session_signed_in_not_last_login(signed_in_client, trusted_app, user, oidc_on):
+    signed_in = set_login_time(signed_in_client, 600)
+    # Another device signs in later: last_login moves, this session's sign-in does not.
+    get_user_model().objects.filter(pk=user.pk).update(last_login=timezone.now())
+    body = sign_in_with_openid(signed_in_client, trusted_app)
+    claims = verified_claims(body["id_token"], Client().get("/.well-known/jwks.json").content.decode())
+    assert claims["auth_time"] == signed_in
+
+
+def test_signing_in_records_the_time_in_the_session(client, user, trusted_app, oidc_on):
+    before = int(time.time())
+    assert client.post(resolve_url(settings.LOGIN_URL), {"username": "alice", "password": PASSWORD}).status_code == 302
+    assert before <= client.session[SESSION_KEY] <= int(time.time())
+
+
+def test_max_age_older_than_the_sign_in_asks_to_sign_in_again(signed_in_client, trusted_app, oidc_on):
+    set_login_time(signed_in_client, 600)
+    response = signed_in_client.get("/oauth/authorize", authorize_params(trusted_app, max_age="60"))
+    assert response.status_code == 302
+    location = urlsplit(response["Location"])
+    assert location.path == resolve_url(settings.LOGIN_URL)
+    back = parse_qs(location.query)["next"][0]
+    assert back.startswith("/oauth/authorize?") and "max_age" not in back and "nonce=n-1" in back
+
+    # Signing in again satisfies it: the same request now issues a code, with the new auth_time.
+    signed_in_client.force_login(get_user_model().objects.get(username="alice"))
+    query = query_of(signed_in_client.get(back)["Location"])
+    assert "code" in query
+    claims = verified_claims(
+        exchange_code(trusted_app, query["code"]).json()["id_token"],
+        Client().get("/.well-known/jwks.json").content.decode(),
+    )
+    assert time.time() - claims["auth_time"] < 60
+
+
+def test_max_age_zero_asks_once_then_issues_a_code(client, user, trusted_app, oidc_on):
+    login_url = resolve_url(settings.LOGIN_URL)
+    client.post(login_url, {"username": "alice", "password": PASSWORD})
+    set_login_time(client, 5)
+    first = client.get("/oauth/authorize", authorize_params(trusted_app, max_age="0"))
+    back = parse_qs(urlsplit(first["Location"]).query)["next"][0]
+    signed_in = client.post(f"{login_url}?next={quote(back)}", {"username": "alice", "password": PASSWORD})
+    assert signed_in["Location"] == back
+    assert "code" in query_of(client.get(back)["Location"])  # no second round
+
+
+def test_max_age_within_the_sign_in_issues_a_code(signed_in_client, trusted_app, oidc_on):
+    set_login_time(signed_in_client, 30)
+    response = signed_in_client.get("/oauth/authorize", authorize_params(trusted_app, max_age="3600"))
+    assert "code" in query_of(response["Location"])
+
+
+def test_max_age_with_prompt_none_answers_login_required(signed_in_client, trusted_app, oidc_on):
+    set_login_time(signed_in_client, 600)
+    response = silent(signed_in_client, trusted_app, max_age="60")
+    assert response.status_code == 302 and response["Location"].startswith(trusted_app.callback_urls[0])
+    query = query_of(response["Location"])
+    assert query["error"] == "login_required" and query["state"] == "st-1"
+
+
+def test_max_age_with_a_sign_in_of_unknown_time_asks_to_sign_in(signed_in_client, trusted_app, oidc_on):
+    session = signed_in_client.session
+    del session[SESSION_KEY]  # signed in before mm_oauth recorded the time
+    session.save()
+    response = signed_in_client.get("/oauth/authorize", authorize_params(trusted_app, max_age="3600"))
+    assert urlsplit(response["Location"]).path == resolve_url(settings.LOGIN_URL)
+
+
+def test_prompt_login_sends_a_signed_in_user_to_the_login_page(signed_in_client, trusted_app, oidc_on):
+    response = signed_in_client.get("/oauth/authorize", authorize_params(trusted_app, prompt="login"))
+    location = urlsplit(response["Location"])
+    assert response.status_code == 302 and location.path == resolve_url(settings.LOGIN_URL)
+    assert "prompt" not in parse_qs(parse_qs(location.query)["next"][0])  # no second trip after signing in
+
+
+def authorize_params(app, **extra):
+    return {
+        "response_type": "code",
+        "client_id": app.client_id,
+        "redirect_uri": app.callback_urls[0],
+        "scope": "openid",
+        "state": "st-1",
+        "nonce": "n-1",
+        **extra,
+    }
+
+
+def test_prompt_none_for_a_deactivated_account_answers_login_required(signed_in_client, trusted_app, user, oidc_on):
+    get_user_model().objects.filter(pk=user.pk).update(is_active=False)
+    response = silent(signed_in_client, trusted_app)
+    assert response.status_code == 302
+    assert query_of(response["Location"])["error"] == "login_required"
+
+
+def test_prompt_none_with_a_bad_scope_redirects_the_error_never_a_page(signed_in_client, trusted_app, oidc_on):
+    response = silent(signed_in_client, trusted_app, scope="openid nonsense")
+    assert response.status_code == 302
+    assert query_of(response["Location"])["error"] == "invalid_scope"
+
+
+# --- Discovery accuracy, claims by scope ------------------------------------------------
+
+
+def test_discovery_lists_what_ids_tokens_and_userinfo_carry(oidc_on):
+    discovery = Client().get("/.well-known/openid-configuration").json()
+    assert discovery["subject_types_supported"] == ["public"]  # sub is the user's id for every client
+    assert discovery["id_token_signing_alg_values_supported"] == ["RS256"]
+    assert {"auth_time", "nonce", "at_hash", "email_verified", "nickname", "locale", "zoneinfo"} <= set(
+        discovery["claims_supported"]
+    )
+    assert discovery["end_session_endpoint"] == "http://testserver/oauth/logout"
+    assert discovery["claims_parameter_supported"] is False
+
+
+def test_every_claim_listed_in_discovery_is_given_by_some_scope(signed_in_client, trusted_app, oidc_on):
+    body = sign_in_with_openid(signed_in_client, trusted_app)
+    claims = verified_claims(body["id_token"], Client().get("/.well-known/jwks.json").content.decode())
+    discovery = Client().get("/.well-known/openid-configuration").json()
+    assert set(claims) - {"iat"} <= set(discovery["claims_supported"]) | {"iat"}
+    assert set(discovery["claims_supported"]) - set(claims) == set()
+
+
+@pytest.mark.parametrize(
+    ("scope", "expected"),
+    [
+        ("openid", {"sub"}),
+        (
+            "openid profile",
+            {"sub", "preferred_username", "name", "given_name", "family_name", "nickname", "locale", "zoneinfo"},
+        ),
+        ("openid email", {"sub", "email", "email_verified"}),
+    ],
+)
+def test_userinfo_claims_follow_the_granted_scopes(signed_in_client, trusted_app, oidc_on, scope, expected):
+    body = sign_in_with_openid(signed_in_client, trusted_app, scope=scope)
+    info = Client().get("/oauth/userinfo", HTTP_AUTHORIZATION=f"Bearer {body['access_token']}")
+    assert set(info.json()) == expected
+
+
+def test_email_verified_comes_from_the_user_fields_hook(signed_in_client, trusted_app, oidc_on, mm_oauth_settings):
+    mm_oauth_settings(USER_FIELDS="tests.test_user_object.profile_fields")
+    body = sign_in_with_openid(signed_in_client, trusted_app, scope="openid email")
+    info = Client().get("/oauth/userinfo", HTTP_AUTHORIZATION=f"Bearer {body['access_token']}").json()
+    assert info["email_verified"] is True
+    claims = verified_claims(body["id_token"], Client().get("/.well-known/jwks.json").content.decode())
+    assert claims["email_verified"] is True
+
+
+# --- Key rotation (OIDC_RSA_PRIVATE_KEYS_INACTIVE) -----------------------------------------
+
+
+def new_rsa_key():
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+def test_a_rotated_key_keeps_old_id_tokens_verifiable(signed_in_client, trusted_app, oidc_on, settings):
+    old_key = oidc_on
+    old_token = sign_in_with_openid(signed_in_client, trusted_app)["id_token"]
+    old_kid = jwt.JWT(jwt=old_token).token.jose_header["kid"]
+
+    new_key = new_rsa_key()
+    forget_oauthlib_cores()
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, **oidc_settings(new_key, inactive_keys=[old_key])}
+    jwks = Client().get("/.well-known/jwks.json")
+    assert len(jwks.json()["keys"]) == 2
+    assert verified_claims(old_token, jwks.content.decode())["aud"] == trusted_app.client_id
+
+    new_token = sign_in_with_openid(signed_in_client, trusted_app)["id_token"]
+    new_kid = jwt.JWT(jwt=new_token).token.jose_header["kid"]
+    assert new_kid != old_kid and new_kid == jwk.JWK.from_pem(new_key.encode()).thumbprint()
+    verified_claims(new_token, jwks.content.decode())
+
+    # Once the old key is dropped from the inactive list, its tokens no longer verify.
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, **oidc_settings(new_key)}
+    only_new = Client().get("/.well-known/jwks.json").content.decode()
+    with pytest.raises(JWException):
+        jwt.JWT(jwt=old_token, key=jwk.JWKSet.from_json(only_new), algs=["RS256"])
+
+
+# --- RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0) ----------------------------
+
+
+def logout(client, **params):
+    return client.get("/oauth/logout", params)
+
+
+def test_logout_asks_then_ends_the_session_and_returns_to_the_app(signed_in_client, trusted_app, oidc_on):
+    id_token = sign_in_with_openid(signed_in_client, trusted_app)["id_token"]
+    params = {"id_token_hint": id_token, "post_logout_redirect_uri": trusted_app.callback_urls[0], "state": "s-9"}
+    page = logout(signed_in_client, **params)
+    assert page.status_code == 200 and trusted_app.name in page.content.decode()
+    assert page["X-Frame-Options"] == "DENY" and "no-store" in page["Cache-Control"]
+
+    form = page.context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    done = signed_in_client.post("/oauth/logout", {**data, "allow": "1"})
+    assert done.status_code == 302
+    assert done["Location"] == f"{trusted_app.callback_urls[0]}?state=s-9"
+    assert "_auth_user_id" not in signed_in_client.session
+
+
+def test_logout_leaves_the_users_tokens_at_apps_alone(signed_in_client, trusted_app, make_app, oidc_on):
+    other = make_app(name="Other", is_trusted=True)
+    access = obtain_tokens(signed_in_client, other)["access_token"]
+    id_token = sign_in_with_openid(signed_in_client, trusted_app)["id_token"]
+    page = logout(signed_in_client, id_token_hint=id_token)
+    data = {name: value for name, value in page.context["form"].initial.items() if value is not None}
+    signed_in_client.post("/oauth/logout", {**data, "allow": "1"})
+    assert Client().get("/api/v4/users/me", HTTP_AUTHORIZATION=f"Bearer {access}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["https://evil.example/cb", "https://app.example.com/callback/../evil", "https://app.example.com/callback?x=1"],
+)
+def test_logout_never_redirects_to_an_unregistered_uri(signed_in_client, trusted_app, oidc_on, target):
+    id_token = sign_in_with_openid(signed_in_client, trusted_app)["id_token"]
+    for client in (signed_in_client, Client()):
+        response = logout(client, id_token_hint=id_token, post_logout_redirect_uri=target)
+        assert response.status_code == 400 and "Location" not in response
+    assert "_auth_user_id" in signed_in_client.session  # nothing happened
+
+
+def test_logout_refuses_another_apps_callback(signed_in_client, trusted_app, make_app, oidc_on):
+    other = make_app(name="Other", callback_urls=["https://other.example.com/cb"])
+    response = logout(
+        signed_in_client, client_id=trusted_app.client_id, post_logout_redirect_uri=other.callback_urls[0]
+    )
+    assert response.status_code == 400 and "Location" not in response
+
+
+def test_logout_with_an_unknown_client_or_a_redirect_without_client_is_an_error_page(signed_in_client, oidc_on):
+    response = logout(signed_in_client, client_id="nobody", post_logout_redirect_uri="https://app.example.com/callback")
+    assert response.status_code == 400
+    response = logout(signed_in_client, post_logout_redirect_uri="https://app.example.com/callback")
+    assert response.status_code == 400 and "Location" not in response
+
+
+def test_logout_signed_out_returns_at_once(trusted_app, oidc_on):
+    response = logout(Client(), client_id=trusted_app.client_id, post_logout_redirect_uri=trusted_app.callback_urls[0])
+    assert response.status_code == 302 and response["Location"] == trusted_app.callback_urls[0]
+
+
+def test_logout_is_404_while_oidc_is_off(provider_on, signed_in_client):
+    assert logout(signed_in_client).status_code == 404
+
+
+def test_the_logout_page_speaks_the_users_language(signed_in_client, trusted_app, oidc_on):
+    page = signed_in_client.get("/oauth/logout", {"client_id": trusted_app.client_id}, HTTP_ACCEPT_LANGUAGE="de")
+    text = page.content.decode()
+    assert f"{trusted_app.name} bittet Sie, sich abzumelden" in text and "Angemeldet bleiben" in text

@@ -6,7 +6,8 @@ The JSON file (``manage.py demo`` writes it) holds::
      "redirect_uri": "http://127.0.0.1:8001/callback"}
 
 and optionally ``provider_name`` (the button says "Sign in with <provider_name>")
-and ``scope`` (space-separated; the provider's default scopes when absent).
+and ``scope`` (space-separated; the provider's default scopes when absent; with
+``openid`` the client signs in with OpenID Connect and verifies the ID token).
 Each key can be set or overridden by an environment variable named
 ``SAMPLE_CLIENT_`` + the key in capitals, e.g. ``SAMPLE_CLIENT_CLIENT_SECRET``.
 """
@@ -38,8 +39,18 @@ class ClientConfig:
     scope: str = ""
 
     @property
+    def openid(self):
+        """Whether this client signs in with OpenID Connect (the ``openid`` scope)."""
+        return "openid" in self.scope.split()
+
+    @property
     def metadata_url(self):
-        """The provider's RFC 8414 metadata: where its endpoints are, and its issuer identifier."""
+        """The provider's metadata: where its endpoints (and, for OpenID Connect, its keys) are, and its issuer.
+
+        RFC 8414's document for OAuth 2.0; OpenID Connect Discovery 1.0's, which adds ``jwks_uri``.
+        """
+        if self.openid:
+            return self.provider_url + "/.well-known/openid-configuration"
         return self.provider_url + "/.well-known/oauth-authorization-server"
 
     @property

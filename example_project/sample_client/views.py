@@ -4,6 +4,11 @@ The OAuth 2.0 part is Authlib's Django client: the provider is registered from i
 RFC 8414 metadata; the sign-in uses the authorization code flow with PKCE (S256)
 and a random ``state``; the code is exchanged with the client ID and secret in the
 form body (``client_secret_post``, as Mattermost's sample client does).
+
+With ``openid`` in the configured scope, Authlib also sends a ``nonce`` and
+verifies the ID token that comes with the tokens: its signature against the
+provider's published keys (``jwks_uri``), ``iss``, ``aud``, ``nonce``, ``exp``
+and ``at_hash`` (OpenID Connect Core 1.0 section 3.1.3.7).
 """
 
 import threading
@@ -11,14 +16,17 @@ from functools import wraps
 
 import requests
 from authlib.integrations.django_client import OAuth, OAuthError
+from authlib.jose.errors import JoseError
 from django.conf import settings
 from django.middleware.csrf import rotate_token
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from joserfc.errors import JoseError as JoseRFCError
 
 CONFIG = settings.SAMPLE_CLIENT
-PROFILE_FIELDS = ("id", "username", "email", "first_name", "last_name")
+PROFILE_FIELDS = ("id", "username", "email", "first_name", "last_name", "nickname", "position", "roles", "locale")
+ID_TOKEN_CLAIMS = ("iss", "sub", "aud", "auth_time", "preferred_username", "email", "email_verified")
 # Refresh tokens rotate, and the provider revokes them all when a used one comes back
 # (RFC 9700 section 4.14.2): one refresh at a time, shared by the requests that wait for it.
 REFRESH_LOCK = threading.Lock()
@@ -61,6 +69,8 @@ def home(request):
         "provider_name": CONFIG.provider_name,
         "user": request.session.get("user"),
         "scope": request.session.get("token", {}).get("scope"),
+        "id_token": request.session.get("id_token"),
+        "openid": CONFIG.openid,
         "notice": request.session.pop("notice", None),  # each shown once
         "outcome": request.session.pop("outcome", None),
     }
@@ -101,15 +111,23 @@ def callback(request):
         context["description"] = request.GET.get("error_description", "")
         return render(request, "sample_client/provider_error.html", context)
     try:
-        token = oauth.provider.authorize_access_token(request)
+        token = oauth.provider.authorize_access_token(request)  # verifies the ID token, if any
+        if CONFIG.openid and "userinfo" not in token:
+            raise OAuthError(description="no ID token came with the tokens, though openid was asked for")
         response = oauth.provider.get("users/me", token=token)
         response.raise_for_status()
         profile = response.json()
     except (OAuthError, requests.RequestException, ValueError) as exc:
         return problem(request, f"The provider did not sign you in: {exc}.", "Sign-in failed", status=502)
+    except (JoseError, JoseRFCError) as exc:  # the ID token failed verification (signature or a claim)
+        return problem(request, f"The provider did not sign you in: its ID token is not valid ({exc}).", status=502)
     request.session.cycle_key()  # a new session key once signed in: no session fixation
     rotate_token(request)
     request.session["user"] = {key: str(profile.get(key, "")) for key in PROFILE_FIELDS}
+    if "userinfo" in token:  # the ID token's claims, verified
+        request.session["id_token"] = {
+            key: str(token["userinfo"][key]) for key in ID_TOKEN_CLAIMS if key in token["userinfo"]
+        }
     # Kept on this server; the browser holds only the session key. No expiry: the API's 401 says when.
     request.session["token"] = {key: token.get(key) for key in ("access_token", "refresh_token", "token_type", "scope")}
     return redirect("home")

@@ -8,28 +8,40 @@ def epoch_ms(value):
     return int(value.timestamp() * 1000) if value else 0
 
 
-class UserSerializer(serializers.Serializer):
-    """Mattermost's ``users/me``: id, username, email, first and last name.
+class TimezoneSerializer(serializers.Serializer):
+    """Mattermost's timezone map (every value a string)."""
 
-    The fields describe the shape (for the OpenAPI schema); ``to_representation``
-    builds it directly, since ``users/me`` is the hottest read of the API and
-    DRF's per-field machinery would cost more than the database lookup.
+    useAutomaticTimezone = serializers.CharField(read_only=True, help_text='"true" or "false".')
+    manualTimezone = serializers.CharField(read_only=True, help_text="An IANA time zone name.")
+    automaticTimezone = serializers.CharField(read_only=True)
+
+
+class UserSerializer(serializers.Serializer):
+    """Mattermost's user object (``model.User``), as ``users/me`` and ``users/{user_id}`` return it.
+
+    The fields describe the shape (for the OpenAPI schema);
+    ``mm_oauth.services.user_object`` builds it directly, since ``users/me`` is
+    the hottest read of the API and DRF's per-field machinery would cost more
+    than the database lookup.
     """
 
     id = serializers.CharField(read_only=True)
+    create_at = serializers.IntegerField(read_only=True, help_text="Milliseconds since the epoch.")
+    update_at = serializers.IntegerField(read_only=True, help_text="Milliseconds since the epoch.")
+    delete_at = serializers.IntegerField(read_only=True, help_text="0, or when the account was deactivated.")
     username = serializers.CharField(read_only=True)
-    email = serializers.CharField(read_only=True)
+    auth_service = serializers.CharField(read_only=True, help_text='"" for a password account; empty for others.')
+    email = serializers.CharField(
+        read_only=True, help_text='"" for another user, and for a token without the read or email scope.'
+    )
+    email_verified = serializers.BooleanField(read_only=True)
+    nickname = serializers.CharField(read_only=True)
     first_name = serializers.CharField(read_only=True)
     last_name = serializers.CharField(read_only=True)
-
-    def to_representation(self, user):
-        return {
-            "id": str(user.pk),
-            "username": user.get_username(),
-            "email": getattr(user, user.get_email_field_name(), "") or "",
-            "first_name": getattr(user, "first_name", "") or "",
-            "last_name": getattr(user, "last_name", "") or "",
-        }
+    position = serializers.CharField(read_only=True)
+    roles = serializers.CharField(read_only=True, help_text='"system_user", "system_admin system_user" for admins.')
+    locale = serializers.CharField(read_only=True)
+    timezone = TimezoneSerializer(read_only=True)
 
 
 class StrictBooleanField(serializers.BooleanField):

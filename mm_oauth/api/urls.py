@@ -11,6 +11,7 @@ from .schema import SchemaView
 
 urlpatterns = [
     path("api/v4/users/me", views.MeView.as_view(), name="api-users-me"),
+    path("api/v4/users/<str:user_id>", views.UserView.as_view(), name="api-user"),
     path("api/v4/oauth/settings", views.ProviderSettingsView.as_view(), name="api-oauth-settings"),
     path("api/v4/oauth/apps", apps.AppListView.as_view(), name="api-oauth-apps"),
     path("api/v4/oauth/apps/<str:client_id>", apps.AppDetailView.as_view(), name="api-oauth-app"),

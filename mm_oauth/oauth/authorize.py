@@ -16,6 +16,8 @@ import re
 from http import HTTPStatus
 from urllib.parse import parse_qs, urlsplit
 
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import resolve_url
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from oauth2_provider import views as dot_views
@@ -31,6 +33,7 @@ from ..resources import foreign_targets, invalid_target_description
 from ..services.authorizations import authorization_covers, record_authorization
 from .consent import ConsentForm, consent_items
 from .issuer import issuer, with_issuer
+from .sessions import login_too_old, session_auth_time
 
 # RFC 7636 section 4.2: code_challenge = 43*128unreserved.
 PKCE_CHALLENGE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
@@ -81,6 +84,8 @@ class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
             return self.render_to_response(
                 {"error": {"error": "invalid_request", "description": problem}}, status=HTTPStatus.BAD_REQUEST
             )
+        if "max_age" in request.GET and login_too_old(request, request.GET["max_age"]):
+            return self.handle_stale_login()
         return super().get(request, *args, **kwargs)
 
     def validate_authorization_request(self, request):
@@ -101,6 +106,22 @@ class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
             return self.error_response(error, app)
         self.refused_scopes = form.cleaned_data.get("refused", ())
         return super().form_valid(form)
+
+    def handle_stale_login(self):
+        """OpenID Connect Core 1.0 section 3.1.2.1: the sign-in is older than ``max_age``, sign in again.
+
+        With ``prompt=none`` that is ``login_required`` on the (validated)
+        redirect; otherwise the login page, back to this request without
+        ``max_age`` (as DOT drops ``prompt=login``): the sign-in just happened,
+        and ``max_age=0`` would otherwise send the user round again. The ID
+        token's ``auth_time`` lets the client check it.
+        """
+        if "none" in self.request.GET.get("prompt", "").split():
+            return self.handle_no_permission()  # DOT's prompt=none branch: login_required
+        query = self.request.GET.copy()
+        del query["max_age"]
+        back = f"{self.request.path}?{query.urlencode()}"
+        return redirect_to_login(back, resolve_url(self.get_login_url()), self.get_redirect_field_name())
 
     def render_to_response(self, context, **response_kwargs):
         if self._consent_remembered(context):
@@ -165,7 +186,11 @@ class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
         return super().redirect(redirect_to, application)
 
     def create_authorization_response(self, request, scopes, credentials, allow):
-        """Issue the code (DOT), then remember the grant; a denial raises before anything is stored."""
+        """Issue the code (DOT), then remember the grant; a denial raises before anything is stored.
+
+        The session's sign-in time travels with the code, for the ID token's ``auth_time``.
+        """
+        credentials = {**credentials, "auth_time": session_auth_time(request)}
         result = super().create_authorization_response(request, scopes, credentials, allow)
         # oauthlib answers a refused request (e.g. invalid_scope) with an error redirect, not an exception.
         if allow and "code" in parse_qs(urlsplit(result[0] or "").query):

@@ -34,6 +34,7 @@ from urllib.parse import unquote_plus
 
 from django.db import router, transaction
 from django.db.models import F
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from oauth2_provider.exceptions import FatalClientError
@@ -54,7 +55,12 @@ from ..resources import foreign_targets, invalid_target_description
 from ..services import client_metadata
 from ..services.authorizations import last_used_at, touch
 from ..services.tokens import delete_rows, revoke_replayed_code
-from .issuer import as_django_request, issuer_for_oauthlib
+from ..services.user_object import user_fields
+from .issuer import as_django_request, issuer, issuer_for_oauthlib
+
+# The sign-in time travels with the code inside the grant's ``claims`` JSON: DOT's Grant has no
+# column for it, and its model is not ours to migrate.
+AUTH_TIME_KEY = "mm_oauth_auth_time"
 
 # The access token the token endpoint just issued, for the ``app_authorized`` signal
 # (the view would otherwise read it back from the database).
@@ -182,7 +188,13 @@ class OAuth2Validator(DOTValidator):
     # --- authorization codes ---------------------------------------------------
 
     def save_authorization_code(self, client_id, code, request, *args, **kwargs):
-        """Store the code's checksum, never the code (oauthlib still sends the code itself to the client)."""
+        """Store the code's checksum, never the code (oauthlib still sends the code itself to the client).
+
+        The session's sign-in time (``auth_time``, set by the authorize view) is kept with it.
+        """
+        auth_time = getattr(request, "auth_time", None)
+        if auth_time is not None:
+            request.claims = {**(request.claims or {}), AUTH_TIME_KEY: auth_time}
         super().save_authorization_code(client_id, {**code, "code": code_checksum(code["code"])}, request)
 
     def _grant(self, code, client, request):
@@ -219,7 +231,9 @@ class OAuth2Validator(DOTValidator):
         if grant.nonce:
             request.nonce = grant.nonce
         if grant.claims:
-            request.claims = json.loads(grant.claims)
+            claims = json.loads(grant.claims)
+            request.auth_time = claims.pop(AUTH_TIME_KEY, None)
+            request.claims = claims
         return True
 
     def get_code_challenge(self, code, request):
@@ -416,13 +430,30 @@ class OAuth2Validator(DOTValidator):
         return True
 
     def get_oidc_issuer_endpoint(self, request):
-        """The ``iss`` of ID tokens: the issuer of the metadata documents (DOT's reverses a name we lack)."""
+        """The ``iss`` of ID tokens: the issuer of the metadata documents (DOT's reverses a name we lack).
+
+        DOT's logout view asks with a Django request, oauthlib's endpoints with their own.
+        """
+        if isinstance(request, HttpRequest):
+            return issuer(request)
         return issuer_for_oauthlib(request)
 
     def finalize_id_token(self, id_token, token, token_handler, request):
         """Sign with the site's RSA key, whatever the application's (unused) ``algorithm`` field says."""
         request.client.algorithm = AbstractApplication.RS256_ALGORITHM
         return super().finalize_id_token(id_token, token, token_handler, request)
+
+    def get_id_token_dictionary(self, token, token_handler, request):
+        """DOT's claims, with ``auth_time`` from the session that authorized the code.
+
+        DOT reads ``last_login``, which another session's sign-in moves; a
+        refreshed ID token (no session at hand) keeps DOT's value.
+        """
+        claims, expiration_time = super().get_id_token_dictionary(token, token_handler, request)
+        auth_time = getattr(request, "auth_time", None)
+        if auth_time is not None:
+            claims["auth_time"] = auth_time
+        return claims, expiration_time
 
     def get_additional_claims(self):
         """The standard claims mm_oauth knows, each given only for its scope (``oidc_claim_scope``).
@@ -434,7 +465,11 @@ class OAuth2Validator(DOTValidator):
             "name": lambda request: _full_name(request.user),
             "given_name": lambda request: getattr(request.user, "first_name", ""),
             "family_name": lambda request: getattr(request.user, "last_name", ""),
+            "nickname": lambda request: user_fields(request.user)["nickname"],
+            "locale": lambda request: user_fields(request.user)["locale"],
+            "zoneinfo": lambda request: user_fields(request.user)["timezone"].get("manualTimezone", ""),
             "email": lambda request: getattr(request.user, request.user.get_email_field_name(), ""),
+            "email_verified": lambda request: bool(user_fields(request.user)["email_verified"]),
         }
 
 

@@ -34,4 +34,5 @@ urlpatterns = [
     path(".well-known/openid-configuration", oidc.DiscoveryView.as_view(), name="oidc-discovery"),
     path(".well-known/jwks.json", oidc.JwksView.as_view(), name="jwks"),
     path("oauth/userinfo", oidc.UserInfoView.as_view(), name="userinfo"),
+    path("oauth/logout", oidc.LogoutView.as_view(), name="oidc-logout"),
 ]

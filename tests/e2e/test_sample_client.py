@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
 
 import pytest
 import requests
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
 from django.core.management import call_command
@@ -261,7 +262,12 @@ def test_allow_shows_the_users_profile(browser, demo):
         "email": "alice@example.com",
         "first_name": "Alice",
         "last_name": "Liddell",
+        "nickname": "",
+        "position": "",
+        "roles": "system_user",
+        "locale": settings.LANGUAGE_CODE,
     }
+    assert "data-claim=" not in page.text  # plain OAuth 2.0: no ID token
     token = get_access_token_model().objects.get(user=alice)
     assert token.application.client_id == demo["config"].client_id
 
@@ -656,3 +662,99 @@ def test_demo_reset_passwords(tmp_path):
     alice = get_user_model().objects.get(username="alice")
     assert password_from(output, "alice") != password_from(first, "alice")
     assert alice.check_password(password_from(output, "alice"))
+
+
+# OpenID Connect: manage.py demo --oidc
+
+
+@pytest.fixture
+def oidc_demo(live_server, tmp_path, settings):
+    """``manage.py demo --oidc``, and the site configured as example_project.settings configures it at start-up."""
+    from example_project.settings import oidc_from_environment
+    from mm_oauth.defaults import oauth2_provider_settings
+    from tests.conftest import forget_oauthlib_cores
+
+    client_port = free_port()
+    ports = ("--site-port", str(live_server.thread.port), "--client-port", str(client_port))
+    output = run_demo(*ports, "--oidc", var_dir=tmp_path)
+    forget_oauthlib_cores()
+    settings.OAUTH2_PROVIDER = oauth2_provider_settings(**oidc_from_environment({}, tmp_path))
+    client = SampleClientProcess(tmp_path / "sample_client.json", client_port)
+    client.start()
+    yield {
+        "client_url": f"http://127.0.0.1:{client_port}",
+        "config": load_config(tmp_path / "sample_client.json", environ={}),
+        "alice_password": password_from(output, "alice"),
+        "output": output,
+        "var_dir": tmp_path,
+        "ports": ports,
+    }
+    client.stop()
+    forget_oauthlib_cores()
+
+
+def claims_shown(page):
+    found = re.findall(r'<dd data-claim="([a-z_]+)">(.*?)</dd>', page.text, re.DOTALL)
+    return {key: html.unescape(value) for key, value in found}
+
+
+def test_demo_oidc_generates_a_private_key_and_records_it_for_the_settings(oidc_demo):
+    var_dir = oidc_demo["var_dir"]
+    key = var_dir / "oidc.pem"
+    assert "BEGIN PRIVATE KEY" in key.read_text()
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    recorded = (var_dir / "demo.env").read_text()
+    assert f"OIDC_RSA_PRIVATE_KEY_FILE={key.resolve()}" in recorded
+    assert "OpenID Connect: on" in oidc_demo["output"]
+    assert oidc_demo["config"].scope == "openid profile email read write"
+
+    # Run again: the same key (ID tokens it signed stay valid); without --oidc, the record goes, the key stays.
+    before = key.read_text()
+    run_demo(*oidc_demo["ports"], "--oidc", var_dir=var_dir)
+    assert key.read_text() == before
+    run_demo(*oidc_demo["ports"], var_dir=var_dir)
+    assert not (var_dir / "demo.env").exists() and key.exists()
+    assert "scope" not in json.loads((var_dir / "sample_client.json").read_text())
+
+
+def test_the_sample_client_signs_in_with_openid_connect_and_verifies_the_id_token(browser, oidc_demo):
+    page = sign_in_through_consent(browser, oidc_demo, allow=True)
+    assert page.status_code == 200, page.text[:500]
+    assert "Signed in with OpenID Connect" in page.text
+    alice = get_user_model().objects.get(username="alice")
+    claims = claims_shown(page)
+    issuer = oidc_demo["config"].provider_url
+    assert claims["iss"] == issuer and claims["sub"] == str(alice.pk)
+    assert claims["aud"] == oidc_demo["config"].client_id
+    assert claims["email"] == "alice@example.com" and claims["preferred_username"] == "alice"
+    assert claims["email_verified"] == "False" and int(claims["auth_time"]) > 0
+    assert profile_fields(page)["username"] == "alice"  # users/me still answers the same token
+    token = get_access_token_model().objects.get(user=alice)
+    assert set(token.scope.split()) == {"openid", "profile", "email", "read", "write"}
+
+
+def test_the_sample_client_refuses_an_id_token_signed_with_another_key(browser, oidc_demo, settings, rsa_private_key):
+    from tests.conftest import forget_oauthlib_cores
+
+    # The site signs with a key its JWKS does not publish (as a forger would): the client must refuse.
+    forget_oauthlib_cores()
+    published = settings.OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"]
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "OIDC_RSA_PRIVATE_KEY": rsa_private_key}
+    from oauth2_provider.views import oidc as dot_oidc
+
+    original = dot_oidc.JwksInfoView.get
+
+    def jwks_of_the_published_key(self, request, *args, **kwargs):
+        settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "OIDC_RSA_PRIVATE_KEY": published}
+        try:
+            return original(self, request, *args, **kwargs)
+        finally:
+            settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "OIDC_RSA_PRIVATE_KEY": rsa_private_key}
+
+    dot_oidc.JwksInfoView.get = jwks_of_the_published_key
+    try:
+        page = sign_in_through_consent(browser, oidc_demo, allow=True)
+    finally:
+        dot_oidc.JwksInfoView.get = original
+    assert page.status_code == 502 and "did not sign you in" in page.text
+    assert "Signed in with OpenID Connect" not in page.text

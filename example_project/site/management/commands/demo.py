@@ -10,7 +10,13 @@ Idempotent; every run:
 4. registers the sample third-party client once (confidential, not trusted, so
    the consent page shows) and keeps its credentials in
    ``<VAR_DIR>/sample_client.json`` (mode 600); when that file is missing or its
-   secret no longer matches, a new secret is generated and the file rewritten.
+   secret no longer matches, a new secret is generated and the file rewritten;
+5. with ``--oidc``, switches OpenID Connect on: generates a development signing
+   key ``<VAR_DIR>/oidc.pem`` (mode 600) once, records its path in
+   ``<VAR_DIR>/demo.env`` as ``OIDC_RSA_PRIVATE_KEY_FILE`` (where the example
+   settings read it when the environment does not set it), and has the sample
+   client sign in with ``openid profile email``. Without ``--oidc`` that record
+   is removed (the key stays, so a later ``--oidc`` reuses it).
 
 Every change goes through ``mm_oauth.services``, so it is audited and signalled
 like the same change made on the site. Running the two servers is the
@@ -23,6 +29,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
@@ -41,6 +49,9 @@ SAMPLE_APP_DESCRIPTION = (
     "A separate web app (another company's, in real life) that lets you sign in with your Example site account."
 )
 CLIENT_FILE_NAME = "sample_client.json"
+OIDC_KEY_FILE_NAME = "oidc.pem"
+DEMO_ENV_FILE_NAME = "demo.env"  # example_project.settings.DEMO_ENV_FILE
+OIDC_SCOPE = "openid profile email read write"  # read/write: users/me and the board, as without OpenID Connect
 
 
 @dataclass
@@ -136,14 +147,18 @@ def secret_matches(app, data):
 
 def write_client_file(path, data):
     """Write ``data`` as JSON to ``path``, readable by its owner only (mode 600), atomically."""
+    write_private_file(path, json.dumps(data, indent=2) + "\n")
+
+
+def write_private_file(path, text):
+    """Write ``text`` to ``path``, readable by its owner only (mode 600), atomically."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2)
-            handle.write("\n")
+            handle.write(text)
         os.chmod(temporary, 0o600)
         os.replace(temporary, path)
     except BaseException:
@@ -151,7 +166,28 @@ def write_client_file(path, data):
         raise
 
 
-def setup_sample_client(creator, *, site_port, client_port, var_dir):
+def ensure_oidc_key(var_dir):
+    """Return ``(path, created)`` of the development signing key, generating a 2048-bit RSA key once."""
+    path = Path(var_dir) / OIDC_KEY_FILE_NAME
+    if path.exists():
+        return path, False
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    write_private_file(path, pem.decode())
+    return path, True
+
+
+def record_oidc_key(var_dir, key_path):
+    """Record ``key_path`` in ``<var_dir>/demo.env`` (None: remove the record, OpenID Connect off)."""
+    env_path = Path(var_dir) / DEMO_ENV_FILE_NAME
+    if key_path is None:
+        env_path.unlink(missing_ok=True)
+        return
+    header = "# Written by manage.py demo --oidc; example_project/settings.py reads it.\n"
+    write_private_file(env_path, f"{header}OIDC_RSA_PRIVATE_KEY_FILE={Path(key_path).resolve()}\n")
+
+
+def setup_sample_client(creator, *, site_port, client_port, var_dir, scope=None):
     """Register the sample client once and keep ``<var_dir>/sample_client.json`` valid."""
     provider_url, homepage, callback_url = sample_client_urls(site_port, client_port)
     app, secret, created = ensure_sample_app(creator, homepage, callback_url)
@@ -170,6 +206,8 @@ def setup_sample_client(creator, *, site_port, client_port, var_dir):
         "client_secret": secret,
         "redirect_uri": callback_url,
     }
+    if scope:
+        data["scope"] = scope
     if data != existing:
         write_client_file(config_path, data)
     return SampleClientSetup(app, config_path, created, regenerated)
@@ -192,6 +230,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset-passwords", action="store_true", help="Give admin and alice new passwords and print them."
         )
+        parser.add_argument(
+            "--oidc",
+            action="store_true",
+            help="Switch OpenID Connect on with a development key in VAR_DIR; the sample client signs in with it.",
+        )
 
     def handle(self, *args, **options):
         site_port, client_port = options["site_port"], options["client_port"]
@@ -203,9 +246,11 @@ class Command(BaseCommand):
         creator = get_user_model().objects.get_by_natural_key(admin.username)
         update_provider_settings(actor=creator, enable_provider=True)
         self.stdout.write("Provider: the OAuth 2.0 service provider is on.")
-        setup = setup_sample_client(creator, site_port=site_port, client_port=client_port, var_dir=var_dir)
+        self.setup_oidc(var_dir, options["oidc"])
+        scope = OIDC_SCOPE if options["oidc"] else None
+        setup = setup_sample_client(creator, site_port=site_port, client_port=client_port, var_dir=var_dir, scope=scope)
         self.report_sample_client(setup)
-        self.print_banner(site_port, client_port, alice)
+        self.print_banner(site_port, client_port, alice, oidc=options["oidc"])
 
     # Set-up steps
 
@@ -216,6 +261,19 @@ class Command(BaseCommand):
         self.stdout.write("Database: applying migrations…")
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Database: migrated.")
+
+    def setup_oidc(self, var_dir, enabled):
+        if not enabled:
+            record_oidc_key(var_dir, None)
+            self.stdout.write("OpenID Connect: off (--oidc switches it on).")
+            return
+        key_path, created = ensure_oidc_key(var_dir)
+        record_oidc_key(var_dir, key_path)
+        state = "generated" if created else "kept"
+        self.stdout.write(f"OpenID Connect: on; development signing key {state}: {display_path(key_path)} (mode 600)")
+        self.stdout.write(f"  recorded in {display_path(Path(var_dir) / DEMO_ENV_FILE_NAME)} for the site's settings")
+        if os.environ.get("OIDC_RSA_PRIVATE_KEY_FILE"):
+            self.stdout.write("  note: OIDC_RSA_PRIVATE_KEY_FILE is set in this shell; the site signs with that key")
 
     def ensure_users(self, reset_passwords):
         admin = ensure_user("admin", reset_password=reset_passwords, superuser=True, email="admin@example.com")
@@ -256,7 +314,7 @@ class Command(BaseCommand):
             credentials = "alice (password shown when it was created; --reset-passwords prints a new one)"
         return f"Open http://{HOST}:{client_port}/ and click Sign in; sign in as {credentials}"
 
-    def print_banner(self, site_port, client_port, alice):
+    def print_banner(self, site_port, client_port, alice, oidc=False):
         rule = "=" * 78
         lines = [
             rule,
@@ -266,6 +324,11 @@ class Command(BaseCommand):
             "",
             "  " + self.sign_in_hint(client_port, alice),
             "  Example site then asks whether to allow the sample client: choose Allow.",
+            *(
+                ["  OpenID Connect: the sample client asks for openid profile email and verifies the ID token."]
+                if oidc
+                else []
+            ),
             "  `make demo` starts both now (the Procfile, through honcho); Ctrl-C stops both.",
             rule,
         ]
