@@ -18,8 +18,9 @@ The site runs in gunicorn on a database of its own (SQLite; a throwaway PostgreS
 database when the suite runs on PostgreSQL), with 5-second access tokens
 so the refresh comes without touching the SDK's state. How the SDK gets its client
 is a parameter (``CLIENTS``): a public client registered beforehand, handed over
-through the SDK's ``TokenStorage.get_client_info``. Registering dynamically
-(RFC 7591) and a client ID metadata document are further rows of the same table.
+through the SDK's ``TokenStorage.get_client_info``; or a client ID metadata document
+(the SDK's ``client_metadata_url``) that the site fetches from a local HTTPS server
+whose certificate it trusts (``MM_OAUTH_CIMD_CA_BUNDLE``).
 """
 
 import asyncio
@@ -41,6 +42,7 @@ from mcp.shared.auth import AuthorizationCodeResult, OAuthClientInformationFull,
 from tests.conftest import PASSWORD
 from tests.e2e.playwright_fixtures import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, require_chromium
 from tests.e2e.servers import free_port, gunicorn, manage, site_env
+from tests.metadata_server import DocumentServer, write_certificate
 
 pytestmark = pytest.mark.slow
 
@@ -77,6 +79,7 @@ class Site:
     callback: str
     callbacks: "queue.Queue[str]"
     public_client_id: str
+    documents: DocumentServer
 
     @property
     def api(self):
@@ -96,7 +99,8 @@ class CallbackHandler(BaseHTTPRequestHandler):
     """The client's loopback redirect URI (RFC 8252 section 7.3): note the query, say the window may close."""
 
     def do_GET(self):
-        self.server.callbacks.put(self.path)
+        if urlsplit(self.path).path == "/callback":  # not the browser's /favicon.ico
+            self.server.callbacks.put(self.path)
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
         self.end_headers()
@@ -128,7 +132,16 @@ def database_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, database_url):
+def documents(tmp_path_factory):
+    """A local HTTPS server for client ID metadata documents (its certificate: ``documents.cert``)."""
+    cert, key = write_certificate(tmp_path_factory.mktemp("mcp_documents"))
+    with DocumentServer(cert, key) as server:
+        server.cert = cert
+        yield server
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, database_url, documents):
     """The example site in gunicorn (DEBUG off), with alice and a public client whose callback is a loopback server."""
     require_chromium()
     tmp_path = tmp_path_factory.mktemp("mcp_site")
@@ -140,6 +153,8 @@ def site(tmp_path_factory, database_url):
         DJANGO_SECRET_KEY="m" * 50,
         DJANGO_SETTINGS_MODULE="mcp_settings",
         SMTP_PORT=str(free_port()),  # nobody listens: the new-authorization notice fails, as on a site without mail
+        MM_OAUTH_CIMD_CA_BUNDLE=str(documents.cert),  # the document server's certificate, as a private CA's
+        MM_OAUTH_CIMD_ALLOW_LOOPBACK="1",  # it runs on this machine
     )
     env["PYTHONPATH"] = f"{env['PYTHONPATH']}:{tmp_path}"
     callbacks = queue.Queue()
@@ -151,7 +166,7 @@ def site(tmp_path_factory, database_url):
     created = shell_json(env, SETUP.format(password=PASSWORD, callback=callback))
     try:
         with gunicorn(env, free_port()) as url:
-            yield Site(url, env, callback, callbacks, created["client_id"])
+            yield Site(url, env, callback, callbacks, created["client_id"], documents)
     finally:
         server.shutdown()
         server.server_close()
@@ -196,11 +211,50 @@ def pre_registered(site):
     return Client(MemoryStorage(client_info=info))
 
 
+SWITCH_ON = """
+import json
+from mm_oauth.services.provider_settings import update_provider_settings
+update_provider_settings(**json.loads({settings!r}))
+print("{{}}")
+"""
+
+
+def switch_on(site, **settings):
+    """Change provider settings on the running site; return once its RFC 8414 document shows the change."""
+    shell_json(site.env, SWITCH_ON.format(settings=json.dumps(settings)))
+    deadline = time.monotonic() + 10  # each server process re-reads the settings within SETTINGS_CACHE_SECONDS
+    while time.monotonic() < deadline:
+        metadata = httpx2.get(f"{site.url}/.well-known/oauth-authorization-server").json()
+        if all(metadata.get(key) for key in advertised(settings)):
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"the site does not advertise {settings} after 10 s")
+
+
+def advertised(settings):
+    keys = {"enable_client_id_metadata_documents": "client_id_metadata_document_supported"}
+    return [keys[name] for name in settings if name in keys]
+
+
+def metadata_document(site):
+    """A client known by its metadata document's URL, which the site fetches (client ID metadata document)."""
+    url = site.documents.serve_document(
+        "/mcp-agent.json",
+        client_name="MCP agent",
+        client_uri="https://agent.example.com/",
+        redirect_uris=[site.callback],
+        grant_types=["authorization_code", "refresh_token"],
+    )
+    switch_on(site, enable_client_id_metadata_documents=True, client_metadata_document_hosts="localhost")
+    return Client(MemoryStorage(), {"client_metadata_url": url})
+
+
 # One row per way an MCP client gets its client_id. A row is a function of the running site returning the
-# SDK's storage and provider arguments; it may switch a site setting on first (shell_json(site.env, …)).
-# Dynamic registration (empty storage: the SDK registers at registration_endpoint) and a client ID
-# metadata document (provider_kwargs={"client_metadata_url": …}) are the rows to come.
-CLIENTS = [pytest.param(pre_registered, id="pre-registered")]
+# SDK's storage and provider arguments; it may switch a site setting on first (switch_on).
+CLIENTS = [
+    pytest.param(pre_registered, id="pre-registered"),
+    pytest.param(metadata_document, id="client-metadata-document"),
+]
 
 
 class Person:
@@ -232,6 +286,7 @@ class Person:
         """The SDK's callback handler: the parameters the loopback redirect URI received."""
         path = await asyncio.to_thread(self.site.callbacks.get, True, 30)
         query = {key: values[0] for key, values in parse_qs(urlsplit(path).query).items()}
+        assert "code" in query, f"the site answered {query}"
         return AuthorizationCodeResult(code=query["code"], state=query.get("state"), iss=query.get("iss"))
 
 
@@ -305,5 +360,6 @@ def test_an_unmodified_mcp_client_finds_signs_in_reads_and_refreshes(site, make_
     first_tokens, refreshed = client.storage.tokens
     assert refreshed.access_token != first_tokens.access_token
     assert refreshed.refresh_token != first_tokens.refresh_token  # rotated
-    assert site.audiences() == [[site.api]]  # RFC 8707: the one live token is bound to the site's API
+    audiences = site.audiences()  # one live token per client that ran so far
+    assert audiences and all(audience == [site.api] for audience in audiences)  # RFC 8707: bound to the site's API
     assert time.monotonic() - started < 120
