@@ -60,7 +60,7 @@ class ApplicationAdminForm(forms.ModelForm):
     def clean_redirect_uris(self):
         # One URL per line: a line holding a space is one bad URL, not two good ones.
         urls = validators.split_callback_urls(self.cleaned_data["redirect_uris"])
-        validators.validate_callback_urls(urls)
+        validators.validate_callback_urls(urls, public=self.instance.is_public)
         return " ".join(urls)
 
 
@@ -142,7 +142,14 @@ class ApplicationAdmin(admin.ModelAdmin):
 class ProviderSettingsAdmin(admin.ModelAdmin):
     """The singleton, edited in place; changes go through the service so every process sees them."""
 
-    fields = ("enable_provider", "restrict_to_admins", "allow_username_override", "allow_icon_override")
+    fields = (
+        "enable_provider",
+        "restrict_to_admins",
+        "allow_username_override",
+        "allow_icon_override",
+        "enable_dynamic_client_registration",
+        "registration_redirect_uri_allowlist",
+    )
     readonly_fields = ()
 
     def has_add_permission(self, request):

@@ -5,6 +5,7 @@ from rest_framework.response import Response
 
 from ..services import provider_settings as provider
 from .base import MMOAuthAPIView, PeopleOnlyAPIView
+from .exceptions import field_errors
 from .permissions import IsSuperuser, NotOAuthToken
 from .schema import error_responses, extend_schema
 from .serializers import ProviderSettingsSerializer, UserSerializer
@@ -47,5 +48,6 @@ class ProviderSettingsView(PeopleOnlyAPIView):
     def put(self, request):
         serializer = ProviderSettingsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        row = provider.update_provider_settings(actor=request.user, request=request, **serializer.validated_data)
+        with field_errors({}):
+            row = provider.update_provider_settings(actor=request.user, request=request, **serializer.validated_data)
         return Response(ProviderSettingsSerializer(row).data)

@@ -46,6 +46,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ..conf import app_settings
+from ..validators import validate_redirect_uri_allowlist
 
 
 class ProviderSettings(models.Model):
@@ -70,6 +71,27 @@ class ProviderSettings(models.Model):
         _("allow integrations to override profile picture icons"),
         default=False,
     )
+    # RFC 7591: clients (AI agents, MCP clients) register themselves at POST /api/v4/oauth/apps/register.
+    enable_dynamic_client_registration = models.BooleanField(
+        _("enable dynamic client registration"),
+        default=False,
+        help_text=_(
+            "When on, anyone may register an OAuth 2.0 client at /api/v4/oauth/apps/register (RFC 7591); "
+            "such clients are never trusted and need each user's consent."
+        ),
+    )
+    registration_redirect_uri_allowlist = models.TextField(
+        _("redirect URI allowlist for dynamic client registration"),
+        blank=True,
+        default="",
+        validators=[validate_redirect_uri_allowlist],
+        help_text=_(
+            "One pattern per line, matched by parts: scheme, host (a leading *. allows any subdomain), port, "
+            "path prefix. Examples: https://app.example.com/callback, https://*.example.com/, "
+            "com.example.app:/. Loopback redirects (http://127.0.0.1 and http://[::1], any port) are always "
+            "allowed; with an empty list, only they are."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -85,7 +107,15 @@ class ProviderSettings(models.Model):
         verbose_name = _("OAuth 2.0 provider settings")
         verbose_name_plural = _("OAuth 2.0 provider settings")
 
-    FLAGS = ("enable_provider", "restrict_to_admins", "allow_username_override", "allow_icon_override")
+    FLAGS = (
+        "enable_provider",
+        "restrict_to_admins",
+        "allow_username_override",
+        "allow_icon_override",
+        "enable_dynamic_client_registration",
+    )
+    # Settings holding text rather than a flag.
+    TEXTS = ("registration_redirect_uri_allowlist",)
 
     def __str__(self):
         return str(_("OAuth 2.0 provider settings"))
@@ -95,7 +125,7 @@ class ProviderSettings(models.Model):
         super().save(*args, **kwargs)
 
     def as_dict(self):
-        return {flag: getattr(self, flag) for flag in self.FLAGS}
+        return {name: getattr(self, name) for name in (*self.FLAGS, *self.TEXTS)}
 
 
 PROVIDER_DISABLED_MESSAGE = _("The system admin has turned off the OAuth 2.0 service provider.")
@@ -119,6 +149,8 @@ class ProviderConfig:
     restrict_to_admins: bool = True
     allow_username_override: bool = False
     allow_icon_override: bool = False
+    enable_dynamic_client_registration: bool = False
+    registration_redirect_uri_allowlist: str = ""
 
 
 _lock = threading.Lock()
@@ -208,6 +240,11 @@ def get_provider_settings():
 def provider_enabled():
     """Return whether the OAuth 2.0 service provider is switched on."""
     return get_provider_settings().enable_provider
+
+
+def registration_enabled():
+    """Return whether clients may register themselves (RFC 7591)."""
+    return get_provider_settings().enable_dynamic_client_registration
 
 
 def _forget():

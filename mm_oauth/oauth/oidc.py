@@ -28,7 +28,7 @@ from oauth2_provider.settings import oauth2_settings
 
 from ..gate import ProviderRequiredMixin
 from .issuer import issuer
-from .views import client_endpoint, endpoint_url
+from .views import client_endpoint, endpoint_url, registration_endpoint
 
 RS256 = AbstractApplication.RS256_ALGORITHM
 
@@ -76,6 +76,7 @@ class DiscoveryView(ProviderRequiredMixin, OIDCRequiredMixin, View):
             "authorization_response_iss_parameter_supported": bool(
                 oauth2_settings.COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS
             ),
+            **registration_endpoint(request),
         }
         response = JsonResponse(data)
         response["Access-Control-Allow-Origin"] = "*"

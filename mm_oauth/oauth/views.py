@@ -5,6 +5,7 @@ The browser-facing authorize endpoint lives in ``mm_oauth.oauth.authorize``.
 
 import calendar
 import hashlib
+import json
 from functools import wraps
 from http import HTTPStatus
 
@@ -23,6 +24,7 @@ from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.common import Request as OauthlibRequest
 
 from ..gate import ProviderRequiredMixin
+from ..models.provider_settings import registration_enabled
 from ..throttling import client_authentication_failures
 from ..unavailable import unavailable_on_database_error
 from .oauth2_validators import issued_access_token
@@ -229,3 +231,22 @@ class ServerMetadataView(ProviderRequiredMixin, dot_views.OAuthServerMetadataVie
     def _get_endpoint_url(self, request, view_name, required=False):
         name = _ENDPOINT_URL_NAMES.get(view_name)
         return endpoint_url(request, name) if name else None
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        data = json.loads(response.content)
+        data.update(registration_endpoint(request))
+        response.content = json.dumps(data)
+        return response
+
+
+def registration_endpoint(request):
+    """Return ``{"registration_endpoint": url}`` while dynamic client registration (RFC 7591) is on, else ``{}``.
+
+    DOT advertises its own endpoint under ``OAUTH2_PROVIDER["DCR_ENABLED"]``;
+    here the provider setting decides, so nothing is advertised that answers 501.
+    """
+    if not registration_enabled():
+        return {}
+    url = endpoint_url(request, "mm_oauth:api-oauth-app-register")
+    return {"registration_endpoint": url} if url else {}

@@ -75,7 +75,7 @@ def register_application(
     app.callback_urls = list(callback_urls)
     secret = "" if app.is_public else generate_client_secret()
     app.client_secret = secret
-    _validate(app, callback_urls)
+    validate_fields(app, callback_urls)
     with transaction.atomic():
         app.save()
         audit.record_for(AuditEvent.Action.APP_CREATED, app, actor=actor, request=request, changes=describe(app))
@@ -83,7 +83,7 @@ def register_application(
     return app, secret
 
 
-def _validate(app, callback_urls=None):
+def validate_fields(app, callback_urls=None):
     """Run the model's rules, checking ``callback_urls`` as given (before they are joined).
 
     Joining with spaces would turn one URL containing a space into two valid ones.
@@ -91,7 +91,7 @@ def _validate(app, callback_urls=None):
     errors = {}
     if callback_urls is not None:
         try:
-            validators.validate_callback_urls(list(callback_urls))
+            validators.validate_callback_urls(list(callback_urls), public=app.is_public)
         except ValidationError as exc:
             errors["redirect_uris"] = exc.messages
     try:
@@ -134,13 +134,15 @@ def update_application(app, *, actor=None, request=None, **changes):
         raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
     if actor is not None and not policy.may_set_trusted(actor):
         changes.pop("is_trusted", None)
+    if app.registration_source == app.RegistrationSource.DCR:
+        changes.pop("is_trusted", None)  # a client that registered itself is never trusted (RFC 7591 section 5)
     before = describe(app)
     for field, value in changes.items():
         setattr(app, field, list(value) if field == "callback_urls" else value)
     if "icon_url" in changes and app.icon_url is None:
         app.icon_url = ""
     try:
-        _validate(app, changes.get("callback_urls"))
+        validate_fields(app, changes.get("callback_urls"))
     except ValidationError:
         app.refresh_from_db()
         raise

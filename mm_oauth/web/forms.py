@@ -67,7 +67,9 @@ class ApplicationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false", "autocapitalize": "off"}),
         help_text=_(
             "One URL per line. Users are sent back to one of these after they sign in; each must start "
-            "with https:// (http:// only for 127.0.0.1, [::1] or localhost) and have no fragment (#)."
+            "with https:// (http:// only for 127.0.0.1, [::1] or localhost) and have no fragment (#). "
+            "A public client (a native app) may also use its own private-use scheme, such as "
+            "com.example.app:/callback, and a loopback callback on any port."
         ),
     )
     client_type = forms.ChoiceField(
@@ -95,7 +97,9 @@ class ApplicationForm(forms.Form):
     def clean_callback_urls(self):
         # One URL per line: a line holding a space is one bad URL, not two good ones.
         urls = validators.split_callback_urls(self.cleaned_data["callback_urls"])
-        validators.validate_callback_urls(urls)
+        # The client type may not be cleaned yet: a native app's schemes pass here, and
+        # the model (in clean) refuses them for a confidential client.
+        validators.validate_callback_urls(urls, public=True)
         return urls
 
     def clean(self):
