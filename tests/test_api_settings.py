@@ -39,7 +39,9 @@ def test_superuser_reads_the_defaults(superuser_csrf_client):
         "restrict_to_admins": True,
         "allow_username_override": False,
         "allow_icon_override": False,
+        "enable_dynamic_client_registration": False,
     }
+    assert data["registration_redirect_uri_allowlist"] == ""
 
 
 @pytest.mark.django_db
