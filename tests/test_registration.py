@@ -8,6 +8,7 @@ documents that advertise the endpoint.
 
 import hashlib
 import json
+import re
 
 import pytest
 from django.urls import resolve, reverse
@@ -380,3 +381,55 @@ def test_oidc_discovery_advertises_the_endpoint_only_while_registration_is_on(cl
     provider_settings.update_provider_settings(enable_dynamic_client_registration=True)
     provider_settings.clear_cache()
     assert client.get(url).json()["registration_endpoint"] == f"http://testserver{REGISTER}"
+
+
+# Registered apps on the pages, in the API and in the admin
+
+
+def test_a_registered_app_is_listed_for_system_wide_managers_marked(client, registered, superuser, client_for, user):
+    page = client_for(superuser).get(reverse("mm_oauth:apps-list"))
+    content = page.content.decode()
+    assert registered["client_id"] in content
+    assert re.search(r'<span class="[^"]*mm-oauth-dcr-badge"[^>]*>Registered dynamically</span>', content)
+    assert "Registered dynamically" in content
+    assert "Registered itself on" in content
+    assert registered["client_id"] not in client_for(user).get(reverse("mm_oauth:apps-list")).content.decode()
+
+
+def test_a_manual_app_carries_no_badge(superuser, client_for, make_app, provider_on):
+    make_app(creator=superuser)
+    assert "mm-oauth-dcr-badge" not in client_for(superuser).get(reverse("mm_oauth:apps-list")).content.decode()
+
+
+def test_the_api_marks_registered_apps(client, registered, superuser, client_for, make_app):
+    make_app(creator=superuser)
+    apps = client_for(superuser).get("/api/v4/oauth/apps").json()
+    marks = {app["id"]: app["is_dynamically_registered"] for app in apps}
+    assert marks[registered["client_id"]] is True
+    assert sorted(marks.values()) == [False, True]
+    assert all(app["creator_id"] == "" for app in apps if app["is_dynamically_registered"])
+
+
+def test_a_system_admin_deletes_a_registered_app_through_the_api(registered, superuser, client_for):
+    response = client_for(superuser).delete(f"/api/v4/oauth/apps/{registered['client_id']}")
+    assert response.status_code == 200
+    assert not get_application_model().objects.filter(client_id=registered["client_id"]).exists()
+    event = AuditEvent.objects.get(action=AuditEvent.Action.APP_DELETED)
+    assert event.actor == superuser
+
+
+def test_a_system_admin_deletes_a_registered_app_on_the_pages(registered, superuser, client_for):
+    url = reverse("mm_oauth:apps-delete", args=[registered["client_id"]])
+    response = client_for(superuser).post(url)
+    assert response.status_code == 302
+    assert not get_application_model().objects.filter(client_id=registered["client_id"]).exists()
+
+
+def test_nobody_makes_a_registered_app_trusted(registered, superuser, client_for):
+    body = {"is_trusted": True, "name": "Now trusted?"}
+    response = client_for(superuser).put(
+        f"/api/v4/oauth/apps/{registered['client_id']}", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 200
+    app = get_application_model().objects.get(client_id=registered["client_id"])
+    assert (app.name, app.is_trusted) == ("Now trusted?", False)
