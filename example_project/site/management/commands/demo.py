@@ -11,6 +11,9 @@ Idempotent; every run:
    the consent page shows) and keeps its credentials in
    ``<VAR_DIR>/sample_client.json`` (mode 600); when that file is missing or its
    secret no longer matches, a new secret is generated and the file rewritten.
+   With ``--register-dynamically`` it registers nothing: it switches dynamic
+   client registration (RFC 7591) on and writes a file without credentials,
+   so the sample client registers itself when it starts.
 
 Every change goes through ``mm_oauth.services``, so it is audited and signalled
 like the same change made on the site. Running the two servers is the
@@ -175,6 +178,20 @@ def setup_sample_client(creator, *, site_port, client_port, var_dir):
     return SampleClientSetup(app, config_path, created, regenerated)
 
 
+def write_self_registering_config(*, site_port, client_port, var_dir):
+    """Write ``<var_dir>/sample_client.json`` without credentials: the client registers itself (RFC 7591)."""
+    provider_url, _homepage, callback_url = sample_client_urls(site_port, client_port)
+    config_path = Path(var_dir) / CLIENT_FILE_NAME
+    data = {
+        "provider_name": "Example site",
+        "provider_url": provider_url,
+        "redirect_uri": callback_url,
+        "register_dynamically": True,
+    }
+    write_client_file(config_path, data)
+    return config_path
+
+
 def display_path(path):
     """Return ``path`` relative to the current directory when it is inside it."""
     try:
@@ -192,6 +209,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset-passwords", action="store_true", help="Give admin and alice new passwords and print them."
         )
+        parser.add_argument(
+            "--register-dynamically",
+            action="store_true",
+            help="Turn dynamic client registration (RFC 7591) on; the sample client registers itself at startup.",
+        )
 
     def handle(self, *args, **options):
         site_port, client_port = options["site_port"], options["client_port"]
@@ -203,8 +225,11 @@ class Command(BaseCommand):
         creator = get_user_model().objects.get_by_natural_key(admin.username)
         update_provider_settings(actor=creator, enable_provider=True)
         self.stdout.write("Provider: the OAuth 2.0 service provider is on.")
-        setup = setup_sample_client(creator, site_port=site_port, client_port=client_port, var_dir=var_dir)
-        self.report_sample_client(setup)
+        if options["register_dynamically"]:
+            self.setup_self_registering_client(creator, site_port, client_port, var_dir)
+        else:
+            setup = setup_sample_client(creator, site_port=site_port, client_port=client_port, var_dir=var_dir)
+            self.report_sample_client(setup)
         self.print_banner(site_port, client_port, alice)
 
     # Set-up steps
@@ -238,6 +263,13 @@ class Command(BaseCommand):
             return
         state = "created" if user.created else "password reset"
         self.stdout.write(f"{label}: {state}, password {user.password}  (shown only now)")
+
+    def setup_self_registering_client(self, creator, site_port, client_port, var_dir):
+        update_provider_settings(actor=creator, enable_dynamic_client_registration=True)
+        self.stdout.write("Provider: dynamic client registration (RFC 7591) is on.")
+        config_path = write_self_registering_config(site_port=site_port, client_port=client_port, var_dir=var_dir)
+        self.stdout.write("Sample client: registers itself when it starts (no credentials stored)")
+        self.stdout.write(f"  configuration: {display_path(config_path)} (mode 600)")
 
     def report_sample_client(self, setup):
         if setup.created:
