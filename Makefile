@@ -15,9 +15,10 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $@
 
-# The site on :8000 and the sample client on :8001 (SITE_PORT=… CLIENT_PORT=… make demo for others).
+# The site on :8000 and the sample client on :8001 (SITE_PORT=… CLIENT_PORT=… make demo for others;
+# DEMO_ARGS=--register-dynamically make demo: the sample client registers itself, RFC 7591).
 demo: $(VENV)/.installed
-	$(PY) manage.py demo --site-port $${SITE_PORT:-8000} --client-port $${CLIENT_PORT:-8001}
+	$(PY) manage.py demo --site-port $${SITE_PORT:-8000} --client-port $${CLIENT_PORT:-8001} $${DEMO_ARGS}
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/honcho start
 
 lint: $(VENV)/.installed
