@@ -42,6 +42,7 @@ APP_KEYS = {
     "create_at",
     "update_at",
     "client_type",
+    "is_dynamically_registered",
 }
 
 

@@ -97,10 +97,18 @@ class ApplicationForm(forms.Form):
     def clean_callback_urls(self):
         # One URL per line: a line holding a space is one bad URL, not two good ones.
         urls = validators.split_callback_urls(self.cleaned_data["callback_urls"])
-        # The client type may not be cleaned yet: a native app's schemes pass here, and
-        # the model (in clean) refuses them for a confidential client.
-        validators.validate_callback_urls(urls, public=True)
+        validators.validate_callback_urls(urls, public=self.is_public())
         return urls
+
+    def is_public(self):
+        """Return whether the app is a public client (a native app's schemes are allowed only then).
+
+        The client type field may not be cleaned yet: the submitted value decides here, and the
+        model (in ``clean``) checks the callbacks again against the cleaned one.
+        """
+        if self.app is not None:
+            return self.app.is_public
+        return self.data.get(self.add_prefix("client_type")) == AbstractApplication.CLIENT_PUBLIC
 
     def clean(self):
         cleaned_data = super().clean()
