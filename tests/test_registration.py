@@ -11,10 +11,13 @@ import json
 import re
 
 import pytest
+from django.core.cache import caches
+from django.test import override_settings
 from django.urls import resolve, reverse
 from oauth2_provider.models import get_access_token_model, get_application_model
 
 from mm_oauth.models import AuditEvent
+from mm_oauth.models import provider_settings as settings_cache
 from mm_oauth.oauth.registration import RegisterView
 from mm_oauth.services import provider_settings
 from mm_oauth.services.registration import DEFAULT_CLIENT_NAME
@@ -433,3 +436,33 @@ def test_nobody_makes_a_registered_app_trusted(registered, superuser, client_for
     assert response.status_code == 200
     app = get_application_model().objects.get(client_id=registered["client_id"])
     assert (app.name, app.is_trusted) == ("Now trusted?", False)
+
+
+def test_update_with_another_client_id_is_refused(client, registered):
+    uri, headers = registered["registration_client_uri"], bearer(registered["registration_access_token"])
+    body = {"client_id": "someone-else", "redirect_uris": [LOOPBACK]}
+    response = client.put(uri, json.dumps(body), content_type="application/json", **headers)
+    assert response.status_code == 400
+    assert response.json()["error_description"].startswith("client_id:")
+
+
+def test_a_system_admin_deletes_a_registered_app_in_the_admin(registered, superuser, client_for):
+    app = get_application_model().objects.get(client_id=registered["client_id"])
+    response = client_for(superuser).post(f"/admin/mm_oauth/application/{app.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not get_application_model().objects.filter(pk=app.pk).exists()
+    assert AuditEvent.objects.get(action=AuditEvent.Action.APP_DELETED).actor == superuser
+
+
+def test_a_shared_copy_written_by_another_version_is_read(tmp_path, db):
+    """A rolling deploy: the shared copy may lack the registration settings, or hold settings unknown here."""
+    shared = {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path)}
+    with override_settings(
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}, "shared": shared},
+        MM_OAUTH={"SETTINGS_CACHE_ALIAS": "shared"},
+    ):
+        caches["shared"].set(provider_settings.CACHE_KEY, {"enable_provider": True, "a_later_setting": "x"})
+        settings_cache._memo = None  # a fresh process: nothing in memory
+        config = provider_settings.get_provider_settings()
+        assert config.enable_provider and not config.enable_dynamic_client_registration
+        provider_settings.clear_cache()

@@ -35,7 +35,7 @@ until the client's socket timeout, so hosts should set short ones (redis-py's
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from time import monotonic
 
 from django.conf import settings
@@ -209,7 +209,11 @@ def _read_shared():
     if _distrust_shared:
         return None
     cached = _call_shared("get", CACHE_KEY)
-    return ProviderConfig(**cached) if isinstance(cached, dict) else None
+    if not isinstance(cached, dict):
+        return None
+    # A copy written by another version of mm_oauth (a rolling deploy) may lack settings or hold others.
+    known = {field.name for field in fields(ProviderConfig)}
+    return ProviderConfig(**{name: value for name, value in cached.items() if name in known})
 
 
 def _write_shared(config):

@@ -96,6 +96,8 @@ def update_registered_client(app, metadata, *, request=None):
     may switch between the two secret methods, not become public.
     """
     fields, auth_method = parse_metadata(metadata)
+    if metadata.get("client_id", app.client_id) != app.client_id:
+        raise RegistrationError(INVALID_CLIENT_METADATA, "client_id: must be this client's own (RFC 7592 section 2.2).")
     if fields.pop("client_type") != app.client_type:
         raise RegistrationError(
             INVALID_CLIENT_METADATA,
