@@ -1,6 +1,7 @@
 """A client nobody registered by hand: it registers itself over HTTP (RFC 7591), then signs a user in with Authlib.
 
-The example site runs in gunicorn on a throwaway database, with the provider
+The example site runs in gunicorn on a throwaway database (SQLite, and
+PostgreSQL when ``MM_OAUTH_TEST_POSTGRES_URL`` names a server), with the provider
 and dynamic client registration switched on. The client finds the
 registration endpoint in the RFC 8414 metadata, registers with ``requests``
 (Authlib 1.x implements RFC 7591 for servers only, not as a client), then runs
@@ -19,6 +20,7 @@ from authlib.integrations.requests_client import OAuth2Session
 from tests.conftest import PASSWORD
 from tests.e2e.browser import LOOPBACK_CALLBACK, signed_in_session
 from tests.e2e.servers import free_port, gunicorn, manage, site_env
+from tests.e2e.test_faults_postgres import database_url  # noqa: F401  (fixture: a database of the module's own)
 from tests.e2e.test_sample_client import form_posting_to
 
 pytestmark = pytest.mark.slow
@@ -31,11 +33,12 @@ update_provider_settings(enable_provider=True, enable_dynamic_client_registratio
 """
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """The example site in gunicorn, registration on; yields its base URL."""
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def site(request, tmp_path_factory):
+    """The example site in gunicorn, registration on, on SQLite or PostgreSQL; yields its base URL."""
     tmp_path = tmp_path_factory.mktemp("dcr_site")
-    env = site_env(tmp_path)
+    extra = {"DATABASE_URL": request.getfixturevalue("database_url")} if request.param == "postgresql" else {}
+    env = site_env(tmp_path, **extra)
     manage(env, "migrate", "--noinput")
     manage(env, "shell", "-c", SETUP)
     with gunicorn(env, free_port()) as base:
