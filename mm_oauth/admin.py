@@ -75,7 +75,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     form = ApplicationAdminForm
 
     list_display = ("name", "client_id", "client_type", "is_trusted", "user", "created")
-    list_filter = ("client_type", "is_trusted")
+    list_filter = ("client_type", "is_trusted", "registration_source")
     search_fields = ("name", "client_id")
     raw_id_fields = ("user",)
     fields = (
