@@ -142,14 +142,8 @@ class ApplicationAdmin(admin.ModelAdmin):
 class ProviderSettingsAdmin(admin.ModelAdmin):
     """The singleton, edited in place; changes go through the service so every process sees them."""
 
-    fields = (
-        "enable_provider",
-        "restrict_to_admins",
-        "allow_username_override",
-        "allow_icon_override",
-        "enable_dynamic_client_registration",
-        "registration_redirect_uri_allowlist",
-    )
+    fields = ("enable_provider", "restrict_to_admins", "allow_username_override", "allow_icon_override")
+    fields += ("enable_dynamic_client_registration", "registration_redirect_uri_allowlist")
     readonly_fields = ()
 
     def has_add_permission(self, request):

@@ -48,6 +48,6 @@ class ProviderSettingsView(PeopleOnlyAPIView):
     def put(self, request):
         serializer = ProviderSettingsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with field_errors({}):
+        with field_errors({}):  # an invalid host allowlist: 400 naming the field and line
             row = provider.update_provider_settings(actor=request.user, request=request, **serializer.validated_data)
         return Response(ProviderSettingsSerializer(row).data)

@@ -107,15 +107,10 @@ class ProviderSettings(models.Model):
         verbose_name = _("OAuth 2.0 provider settings")
         verbose_name_plural = _("OAuth 2.0 provider settings")
 
-    FLAGS = (
-        "enable_provider",
-        "restrict_to_admins",
-        "allow_username_override",
-        "allow_icon_override",
-        "enable_dynamic_client_registration",
-    )
-    # Settings holding text rather than a flag.
-    TEXTS = ("registration_redirect_uri_allowlist",)
+    FLAGS = ("enable_provider", "restrict_to_admins", "allow_username_override", "allow_icon_override")
+    FLAGS += ("enable_dynamic_client_registration",)
+    # Settings held as text (validated by their field's validators), beside the on/off flags.
+    TEXT_SETTINGS = ("registration_redirect_uri_allowlist",)
 
     def __str__(self):
         return str(_("OAuth 2.0 provider settings"))
@@ -125,7 +120,7 @@ class ProviderSettings(models.Model):
         super().save(*args, **kwargs)
 
     def as_dict(self):
-        return {name: getattr(self, name) for name in (*self.FLAGS, *self.TEXTS)}
+        return {name: getattr(self, name) for name in self.FLAGS + self.TEXT_SETTINGS}
 
 
 PROVIDER_DISABLED_MESSAGE = _("The system admin has turned off the OAuth 2.0 service provider.")

@@ -21,7 +21,6 @@ from ..models.provider_settings import (  # noqa: F401  (re-exported)
     registration_enabled,
 )
 from ..signals import provider_settings_changed
-from ..validators import validate_redirect_uri_allowlist
 from . import audit
 
 
@@ -31,29 +30,19 @@ def get_settings_row():
     return row
 
 
-def _validate_texts(changes):
-    if "registration_redirect_uri_allowlist" in changes:
-        try:
-            validate_redirect_uri_allowlist(changes["registration_redirect_uri_allowlist"] or "")
-        except ValidationError as exc:
-            raise ValidationError({"registration_redirect_uri_allowlist": exc.messages}) from None
-
-
 def update_provider_settings(*, actor=None, request=None, **changes):
     """Change provider flags; publish them to every process; send provider_settings_changed.
 
-    Unknown names raise ValueError and change nothing; an invalid text setting
-    (the registration allowlist) raises ValidationError keyed by its name.
+    Unknown names raise ValueError, invalid text settings ValidationError; either changes nothing.
     """
-    unknown = set(changes) - set(ProviderSettings.FLAGS) - set(ProviderSettings.TEXTS)
+    unknown = set(changes) - set(ProviderSettings.FLAGS + ProviderSettings.TEXT_SETTINGS)
     if unknown:
         raise ValueError(f"Unknown provider settings: {', '.join(sorted(unknown))}")
-    _validate_texts(changes)
     with transaction.atomic():
         row, _created = ProviderSettings.objects.select_for_update().get_or_create(pk=ProviderSettings.SINGLETON_PK)
         before = row.as_dict()
         for name, value in changes.items():
-            setattr(row, name, (value or "") if name in ProviderSettings.TEXTS else bool(value))
+            setattr(row, name, _text_setting(name, value) if name in ProviderSettings.TEXT_SETTINGS else bool(value))
         if actor is not None and getattr(actor, "is_authenticated", False):
             row.updated_by = actor
         row.save()
@@ -76,3 +65,14 @@ def update_provider_settings(*, actor=None, request=None, **changes):
         changes = {name: tuple(values) for name, values in changed.items()}
         provider_settings_changed.send(sender=ProviderSettings, actor=actor, request=request, changes=changes)
     return row
+
+
+def _text_setting(name, value):
+    """Validate a text setting by its model field's rules; return it normalised (trimmed lines, no blank ones)."""
+    field = ProviderSettings._meta.get_field(name)
+    value = "\n".join(line.strip() for line in (value or "").splitlines() if line.strip())
+    try:
+        field.run_validators(value)
+    except ValidationError as exc:
+        raise ValidationError({name: exc.messages}) from None
+    return value
