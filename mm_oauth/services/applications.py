@@ -75,7 +75,7 @@ def register_application(
     app.callback_urls = list(callback_urls)
     secret = "" if app.is_public else generate_client_secret()
     app.client_secret = secret
-    validate_fields(app, callback_urls)
+    _validate(app, callback_urls)
     with transaction.atomic():
         app.save()
         audit.record_for(AuditEvent.Action.APP_CREATED, app, actor=actor, request=request, changes=describe(app))
@@ -83,7 +83,7 @@ def register_application(
     return app, secret
 
 
-def validate_fields(app, callback_urls=None):
+def _validate(app, callback_urls=None):
     """Run the model's rules, checking ``callback_urls`` as given (before they are joined).
 
     Joining with spaces would turn one URL containing a space into two valid ones.
@@ -142,7 +142,7 @@ def update_application(app, *, actor=None, request=None, **changes):
     if "icon_url" in changes and app.icon_url is None:
         app.icon_url = ""
     try:
-        validate_fields(app, changes.get("callback_urls"))
+        _validate(app, changes.get("callback_urls"))
     except ValidationError:
         app.refresh_from_db()
         raise
@@ -210,3 +210,7 @@ def regenerate_secret(app, *, actor=None, request=None, grace_seconds=None):
         )
     signals.app_secret_regenerated.send(sender=type(app), app=app, actor=actor, request=request)
     return secret
+
+
+# The same rules for clients that register themselves (mm_oauth.services.registration).
+validate_fields = _validate
