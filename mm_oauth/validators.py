@@ -265,6 +265,7 @@ def split_callback_urls(text):
 # no allowlist; "localhost" is left out, as RFC 8252 section 8.3 advises.
 REGISTRATION_LOOPBACK_HOSTS = ("127.0.0.1", "::1")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+ALLOWLIST_FIELD = _("Redirect URI allowlist")
 
 
 @dataclass(frozen=True)
@@ -368,9 +369,14 @@ def validate_redirect_uri_allowlist(text):
         except ValueError as exc:
             errors.append(
                 ValidationError(
-                    _("Line %(line)d (%(pattern)s): %(problem)s."),
+                    _("%(field)s, line %(line)d (%(pattern)s): %(problem)s."),
                     code="invalid_pattern",
-                    params={"line": number, "pattern": line.strip(), "problem": exc.args[0]},
+                    params={
+                        "field": ALLOWLIST_FIELD,
+                        "line": number,
+                        "pattern": line.strip()[:80],
+                        "problem": exc.args[0],
+                    },
                 )
             )
     if errors:

@@ -92,7 +92,8 @@ def test_an_empty_allowlist_allows_only_loopback(uri, allowed):
 def test_an_invalid_pattern_is_refused_naming_its_line(text, line, problem):
     with pytest.raises(ValidationError) as raised:
         validators.validate_redirect_uri_allowlist(text)
-    assert any(message.startswith(f"Line {line} (") and problem in message for message in raised.value.messages)
+    prefix = f"Redirect URI allowlist, line {line} ("
+    assert any(message.startswith(prefix) and problem in message for message in raised.value.messages)
 
 
 def test_valid_patterns_and_blank_lines_pass():
@@ -193,7 +194,9 @@ def test_the_settings_api_refuses_a_bad_pattern_naming_field_and_line(superuser,
     body = {"registration_redirect_uri_allowlist": "https://ok.example.com/\nhttps://bad.example.com/?q"}
     response = client.put("/api/v4/oauth/settings", json.dumps(body), content_type="application/json")
     assert response.status_code == 400
-    assert response.json()["errors"]["registration_redirect_uri_allowlist"][0].startswith("Line 2 (")
+    assert response.json()["errors"]["registration_redirect_uri_allowlist"][0].startswith(
+        "Redirect URI allowlist, line 2 ("
+    )
     assert provider_settings.get_settings_row().registration_redirect_uri_allowlist == ""
 
 
@@ -226,7 +229,7 @@ def test_the_admin_refuses_a_bad_pattern_next_to_the_field(superuser, client_for
     response = client.post(url, data)
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors["registration_redirect_uri_allowlist"]
-    assert errors[0].startswith("Line 1 (ftp:/x)")
+    assert errors[0].startswith("Redirect URI allowlist, line 1 (ftp:/x)")
     data.update(enable_dynamic_client_registration="on", registration_redirect_uri_allowlist="com.example.app:/")
     assert client.post(url, data).status_code == 302
     config = provider_settings.get_provider_settings()
