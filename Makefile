@@ -17,8 +17,9 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 
 # The site on :8000 and the sample client on :8001 (SITE_PORT=… CLIENT_PORT=… make demo for others).
 # `make demo OIDC=1`: OpenID Connect on, with a development key in var/ (manage.py demo --oidc).
+# DEMO_ARGS=--register-dynamically make demo: the sample client registers itself (RFC 7591).
 demo: $(VENV)/.installed
-	$(PY) manage.py demo --site-port $${SITE_PORT:-8000} --client-port $${CLIENT_PORT:-8001} $(if $(OIDC),--oidc)
+	$(PY) manage.py demo --site-port $${SITE_PORT:-8000} --client-port $${CLIENT_PORT:-8001} $(if $(OIDC),--oidc) $${DEMO_ARGS}
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/honcho start
 
 lint: $(VENV)/.installed

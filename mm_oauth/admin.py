@@ -69,7 +69,7 @@ class ApplicationAdminForm(forms.ModelForm):
     def clean_redirect_uris(self):
         # One URL per line: a line holding a space is one bad URL, not two good ones.
         urls = validators.split_callback_urls(self.cleaned_data["redirect_uris"])
-        validators.validate_callback_urls(urls)
+        validators.validate_callback_urls(urls, public=self.instance.is_public)
         return " ".join(urls)
 
     def clean_allowed_scopes(self):
@@ -89,7 +89,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     form = ApplicationAdminForm
 
     list_display = ("name", "client_id", "client_type", "is_trusted", "user", "created")
-    list_filter = ("client_type", "is_trusted")
+    list_filter = ("client_type", "is_trusted", "registration_source")
     search_fields = ("name", "client_id")
     raw_id_fields = ("user",)
     fields = (
@@ -161,6 +161,7 @@ class ProviderSettingsAdmin(admin.ModelAdmin):
 
     fields = ("enable_provider", "restrict_to_admins", "allow_username_override", "allow_icon_override")
     fields += ("enable_client_id_metadata_documents", "client_metadata_document_hosts")
+    fields += ("enable_dynamic_client_registration", "registration_redirect_uri_allowlist")
     readonly_fields = ()
 
     def has_add_permission(self, request):

@@ -41,6 +41,13 @@ DEFAULTS = {
     "CLIENT_AUTH_FAILURE_LIMIT": 20,
     "CLIENT_AUTH_FAILURE_WINDOW_SECONDS": 300,
     "THROTTLE_CACHE_ALIAS": "default",
+    # Dynamic client registration (RFC 7591 section 3 leaves abuse to the
+    # server; its section 5 warns of clients registered in bulk): requests to
+    # the registration endpoint allowed per client address within the window,
+    # successful or not; past it, 429 with Retry-After. 0 turns the limit off.
+    # Counted in THROTTLE_CACHE_ALIAS, like failed client authentications.
+    "REGISTRATION_LIMIT": 10,
+    "REGISTRATION_WINDOW_SECONDS": 3600,
     # Audit events older than this many days are deleted by
     # ``manage.py mm_oauth_clear_expired``. None keeps the audit trail forever.
     "AUDIT_RETENTION_DAYS": None,

@@ -98,8 +98,23 @@ class FailureThrottle:
             _warn_cache_failed("Throttle cache unavailable; a failed %s attempt was not counted.", self.scope)
 
 
+class AttemptThrottle(FailureThrottle):
+    """Count every attempt of one kind per client address, not only failures (registrations, say)."""
+
+    def note_attempt(self, request):
+        """Count one attempt from ``request``'s address."""
+        self.note_failure(request)
+
+
 client_authentication_failures = FailureThrottle(
     "client_auth",
     limit=lambda: app_settings.CLIENT_AUTH_FAILURE_LIMIT,
     window=lambda: app_settings.CLIENT_AUTH_FAILURE_WINDOW_SECONDS,
+)
+
+# RFC 7591 registration is open to anyone: each address may register only so many clients per window.
+registration_attempts = AttemptThrottle(
+    "registration",
+    limit=lambda: app_settings.REGISTRATION_LIMIT,
+    window=lambda: app_settings.REGISTRATION_WINDOW_SECONDS,
 )

@@ -7,6 +7,7 @@ them through the model (``full_clean``), so a rule changes here only.
 import ipaddress
 import re
 import unicodedata
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -107,19 +108,30 @@ def validate_icon_url(value):
         raise ValidationError(ICON_URL_MESSAGE, code="invalid_url")
 
 
-def validate_callback_urls(urls):
+def validate_callback_urls(urls, *, public=False):
     """Check a list of callback URLs; raise one ValidationError listing every problem.
 
     Rules: at least one; each an absolute http(s) URL without a fragment
     (RFC 6749 section 3.1.2) nor credentials; plain http only for a loopback
     host unless ``MM_OAUTH["ALLOW_HTTP_CALLBACKS"]``; no duplicates; all
-    together at most 1024 characters.
+    together at most 1024 characters. A ``public`` client (a native app) may
+    also use a private-use URI scheme (RFC 8252 section 7.1, see
+    ``private_use_scheme_error``).
     """
     errors = []
     if not urls:
         raise ValidationError(_("At least one callback URL is required."), code="required")
     seen = set()
     for url in urls:
+        if public and is_private_use_uri(url):
+            if problem := private_use_scheme_error(url):
+                errors.append(problem)
+            elif url in seen:
+                errors.append(
+                    ValidationError(_("Callback URL %(url)s is listed twice."), code="duplicate", params={"url": url})
+                )
+            seen.add(url)
+            continue
         if not _is_http_url(url):
             errors.append(ValidationError(CALLBACK_URL_MESSAGE, code="invalid_url"))
             continue
@@ -198,6 +210,52 @@ def _secure_enough(url):
     return parts.scheme != "http" or is_loopback_host(parts.hostname) or app_settings.ALLOW_HTTP_CALLBACKS
 
 
+# RFC 3986 section 3.1: a scheme is a letter followed by letters, digits, "+", "-" or ".".
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*$")
+# Schemes that run or read something in the browser itself: never a redirect target.
+FORBIDDEN_SCHEMES = frozenset({"javascript", "data", "file", "vbscript", "about", "blob", "filesystem"})
+PRIVATE_USE_MESSAGE = _(
+    "Callback URL %(url)s: a native app's private-use scheme must be a reverse domain name with a dot, "
+    "followed by a single slash and a path, such as com.example.app:/callback (RFC 8252 section 7.1)."
+)
+
+
+def is_private_use_uri(url):
+    """Return whether ``url`` names a scheme other than http(s), which only a native app may register."""
+    scheme = urlsplit(url).scheme.lower() if ":" in url else ""
+    return bool(scheme) and scheme not in ("http", "https")
+
+
+def private_use_scheme_error(url):
+    """Return the ValidationError of a private-use URI scheme redirect (RFC 8252 section 7.1), or None.
+
+    The scheme is a reverse domain name (it holds a dot, so it cannot be
+    ``javascript:``, ``data:`` or ``file:``, which are refused by name too);
+    no authority (``com.example.app://host`` is an http-like URL the browser
+    may treat as one), no fragment, no whitespace, a path after one slash.
+    """
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme in FORBIDDEN_SCHEMES:
+        return ValidationError(
+            _("Callback URL %(url)s uses the %(scheme)s: scheme, which is never allowed."),
+            code="forbidden_scheme",
+            params={"url": url, "scheme": scheme},
+        )
+    well_formed = (
+        _SCHEME.match(scheme)
+        and "." in scheme
+        and not parts.netloc
+        and url[len(parts.scheme) + 1 :].startswith("/")
+        and not url[len(parts.scheme) + 1 :].startswith("//")
+        and "#" not in url
+        and not any(ch.isspace() for ch in url)
+    )
+    if not well_formed:
+        return ValidationError(PRIVATE_USE_MESSAGE, code="private_use_scheme", params={"url": url})
+    return None
+
+
 def split_callback_urls(text):
     """Split a textarea's content (one URL per line) into a list, dropping blank lines."""
     return [line.strip() for line in text.splitlines() if line.strip()]
@@ -236,6 +294,129 @@ def validate_host_allowlist(text):
         raise ValidationError(errors)
 
 
+# Dynamic client registration (RFC 7591): which redirect URIs a client registering itself may use.
+# Loopback redirects (RFC 8252 section 7.3) reach only the machine the client runs on, so they need
+# no allowlist; "localhost" is left out, as RFC 8252 section 8.3 advises.
+REGISTRATION_LOOPBACK_HOSTS = ("127.0.0.1", "::1")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+ALLOWLIST_FIELD = _("Redirect URI allowlist")
+
+
+@dataclass(frozen=True)
+class RedirectPattern:
+    """One allowlist line, parsed: matched against a redirect URI part by part, never as a string prefix."""
+
+    scheme: str
+    host: str = ""  # empty for a private-use scheme; for "*.example.com", "example.com"
+    wildcard: bool = False  # any subdomain of ``host`` (not ``host`` itself)
+    port: int | None = None  # None: the scheme's default port
+    path: str = ""  # a prefix of whole path segments; "" or "/" for any path
+
+    def matches(self, uri):
+        """Return whether the redirect URI ``uri`` falls under this pattern."""
+        parts = urlsplit(uri)
+        if parts.scheme.lower() != self.scheme or "@" in parts.netloc:
+            return False
+        if self.host and not self._host_and_port_match(parts):
+            return False
+        if not self.host and parts.netloc:
+            return False
+        return _path_under(parts.path, self.path)
+
+    def _host_and_port_match(self, parts):
+        host = (parts.hostname or "").lower()
+        if self.wildcard:
+            if not host.endswith("." + self.host):
+                return False
+        elif host != self.host:
+            return False
+        try:
+            port = parts.port
+        except ValueError:
+            return False
+        default = _DEFAULT_PORTS.get(self.scheme)
+        return (port or default) == (self.port or default)
+
+
+def _path_under(path, prefix):
+    if prefix in ("", "/"):
+        return True
+    if prefix.endswith("/"):
+        return path.startswith(prefix)
+    return path == prefix or path.startswith(prefix + "/")
+
+
+def parse_redirect_pattern(line):
+    """Return the RedirectPattern of one allowlist line; raise ValueError saying what is wrong."""
+    parts = urlsplit(line)
+    scheme = parts.scheme.lower()
+    if not scheme or not _SCHEME.match(scheme) or scheme in FORBIDDEN_SCHEMES:
+        raise ValueError(_("it needs a scheme such as https:// or com.example.app:/ (not javascript:, data:, file:)"))
+    if "?" in line or "#" in line or any(ch.isspace() for ch in line):
+        raise ValueError(_("a pattern has no query (?), fragment (#) or spaces"))
+    if scheme not in _DEFAULT_PORTS:
+        if "." not in scheme or parts.netloc:
+            raise ValueError(
+                _("a private-use scheme is a reverse domain name followed by :/, such as com.example.app:/")
+            )
+        return RedirectPattern(scheme=scheme, path=parts.path)
+    return _parse_http_pattern(parts, scheme)
+
+
+def _parse_http_pattern(parts, scheme):
+    if "@" in parts.netloc:
+        raise ValueError(_("a pattern has no user name or password"))
+    host = (parts.hostname or "").lower()
+    wildcard = host.startswith("*.")
+    if wildcard:
+        host = host[2:]
+    if not host or "*" in host or (wildcard and "." not in host):
+        raise ValueError(_("it needs a host, optionally starting with *. (such as *.example.com)"))
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError(_("the port must be a number from 0 to 65535")) from None
+    return RedirectPattern(scheme=scheme, host=host, wildcard=wildcard, port=port, path=parts.path)
+
+
+def redirect_patterns(text):
+    """Return the patterns of an allowlist (one per line; blank lines skipped, invalid lines too)."""
+    patterns = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        try:
+            patterns.append(parse_redirect_pattern(line.strip()))
+        except ValueError:
+            continue
+    return patterns
+
+
+def validate_redirect_uri_allowlist(text):
+    """Refuse an allowlist with a line that is not a valid pattern, naming the line and the rule."""
+    errors = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            parse_redirect_pattern(line.strip())
+        except ValueError as exc:
+            errors.append(
+                ValidationError(
+                    _("%(field)s, line %(line)d (%(pattern)s): %(problem)s."),
+                    code="invalid_pattern",
+                    params={
+                        "field": ALLOWLIST_FIELD,
+                        "line": number,
+                        "pattern": line.strip()[:80],
+                        "problem": exc.args[0],
+                    },
+                )
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
 def host_allowed(host, allowlist):
     """Return whether ``host`` matches an entry of ``allowlist`` (text, one entry per line).
 
@@ -265,3 +446,14 @@ def validate_scope_names(names):
                 "known": ", ".join(scope_registry.scope_names()),
             },
         )
+
+
+def is_registration_loopback(uri):
+    """Return whether ``uri`` is an http loopback redirect by IP literal (RFC 8252 section 7.3), any port."""
+    parts = urlsplit(uri)
+    return parts.scheme.lower() == "http" and "@" not in parts.netloc and parts.hostname in REGISTRATION_LOOPBACK_HOSTS
+
+
+def registration_redirect_allowed(uri, allowlist):
+    """Return whether a client registering itself may use ``uri``: loopback, or matched by a line of ``allowlist``."""
+    return is_registration_loopback(uri) or any(pattern.matches(uri) for pattern in redirect_patterns(allowlist))

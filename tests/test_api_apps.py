@@ -44,6 +44,7 @@ APP_KEYS = {
     "client_type",
     "registration_source",
     "scopes",
+    "is_dynamically_registered",
 }
 
 

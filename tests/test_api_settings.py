@@ -40,7 +40,9 @@ def test_superuser_reads_the_defaults(superuser_csrf_client):
         "allow_username_override": False,
         "allow_icon_override": False,
         "enable_client_id_metadata_documents": False,
+        "enable_dynamic_client_registration": False,
     }
+    assert data["registration_redirect_uri_allowlist"] == ""
 
 
 @pytest.mark.django_db

@@ -2,15 +2,20 @@
 
 One process (the sessions live in its memory) with threads, so the callback can
 wait for the provider while other requests are served. Ctrl-C or SIGTERM stops it.
+With ``--register`` (or ``SAMPLE_CLIENT_REGISTER_DYNAMICALLY=1``) it first registers
+itself at the provider (RFC 7591, ``registration.py``) instead of using a configured
+client ID and secret.
 """
 
 import argparse
 import os
 import sys
 
+import requests
 from django.core.wsgi import get_wsgi_application
 from gunicorn.app.base import BaseApplication
 
+from . import registration
 from .config import ConfigError, load_config
 
 
@@ -29,6 +34,14 @@ class Server(BaseApplication):
         return get_wsgi_application()
 
 
+def register_for_this_run(config):
+    """Register at the provider (registration.py) and hand the credentials to the app through its variables."""
+    info = registration.register(config)
+    os.environ["SAMPLE_CLIENT_CLIENT_ID"] = info["client_id"]
+    os.environ["SAMPLE_CLIENT_CLIENT_SECRET"] = info["client_secret"]
+    print(f"Registered at {config.provider_url} (RFC 7591) as client {info['client_id']}.", flush=True)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m example_project.sample_client", description=__doc__)
     parser.add_argument(
@@ -39,10 +52,19 @@ def main(argv=None):
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8001, help="port to listen on (default 8001)")
     parser.add_argument("--quiet", action="store_true", help="do not log requests")
+    parser.add_argument(
+        "--register",
+        action="store_true",
+        help="register at the provider by itself (RFC 7591) instead of using a configured client ID and secret",
+    )
     args = parser.parse_args(argv)
+    if args.register:
+        os.environ["SAMPLE_CLIENT_REGISTER_DYNAMICALLY"] = "1"
     try:
         config = load_config(args.config)
-    except ConfigError as exc:
+        if config.register_dynamically:
+            register_for_this_run(config)
+    except (ConfigError, requests.RequestException) as exc:
         print(f"sample client: {exc}", file=sys.stderr)
         return 2
     os.environ["SAMPLE_CLIENT_CONFIG"] = os.path.abspath(args.config) if args.config else ""

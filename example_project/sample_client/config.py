@@ -5,9 +5,11 @@ The JSON file (``manage.py demo`` writes it) holds::
     {"provider_url": "http://127.0.0.1:8000", "client_id": "...", "client_secret": "...",
      "redirect_uri": "http://127.0.0.1:8001/callback"}
 
-and optionally ``provider_name`` (the button says "Sign in with <provider_name>")
-and ``scope`` (space-separated; the provider's default scopes when absent; with
-``openid`` the client signs in with OpenID Connect and verifies the ID token).
+and optionally ``provider_name`` (the button says "Sign in with <provider_name>"),
+``scope`` (space-separated; the provider's default scopes when absent; with
+``openid`` the client signs in with OpenID Connect and verifies the ID token) and
+``register_dynamically`` (``true``: no client ID or secret; the client registers
+itself at startup, see ``registration.py``).
 Each key can be set or overridden by an environment variable named
 ``SAMPLE_CLIENT_`` + the key in capitals, e.g. ``SAMPLE_CLIENT_CLIENT_SECRET``.
 """
@@ -20,6 +22,9 @@ from urllib.parse import urlsplit
 
 ENV_PREFIX = "SAMPLE_CLIENT_"
 REQUIRED = ("provider_url", "client_id", "client_secret", "redirect_uri")
+# Without credentials of its own the client registers itself (registration.py).
+REQUIRED_TO_REGISTER = ("provider_url", "redirect_uri")
+TRUE = ("1", "true", "yes", "on")
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -37,6 +42,7 @@ class ClientConfig:
     redirect_uri: str
     provider_name: str = "Example site"
     scope: str = ""
+    register_dynamically: bool = False
 
     @property
     def openid(self):
@@ -66,13 +72,18 @@ def load_config(path=None, environ=None):
     for name in known:
         if environ.get(ENV_PREFIX + name.upper()):
             values[name] = environ[ENV_PREFIX + name.upper()]
-    missing = [name for name in REQUIRED if not values.get(name)]
+    values["register_dynamically"] = str(values.get("register_dynamically", "")).lower() in TRUE
+    required = REQUIRED_TO_REGISTER if values["register_dynamically"] else REQUIRED
+    values.setdefault("client_id", "")
+    values.setdefault("client_secret", "")
+    missing = [name for name in required if not values.get(name)]
     if missing:
         raise ConfigError(
             f"Missing configuration: {', '.join(missing)} "
             f"(set them in the JSON file or as {ENV_PREFIX}<NAME> environment variables)."
         )
-    values = {name: str(value) for name, value in values.items() if name in known}
+    values = {name: value if name == "register_dynamically" else str(value) for name, value in values.items()}
+    values = {name: value for name, value in values.items() if name in known}
     values["provider_url"] = values["provider_url"].rstrip("/")
     for name in ("provider_url", "redirect_uri"):
         parts = urlsplit(values[name])

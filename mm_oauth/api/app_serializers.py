@@ -5,7 +5,7 @@ An application reads as::
     {"id": "<client ID>", "name": "...", "description": "...", "homepage": "...",
      "icon_url": "...", "callback_urls": ["..."], "is_trusted": false,
      "creator_id": "<user pk or ''>", "create_at": <ms>, "update_at": <ms>,
-     "client_type": "confidential", "scopes": ["read"]}
+     "client_type": "confidential", "scopes": ["read"], "is_dynamically_registered": false}
 
 plus ``client_secret`` in the create and regenerate responses only.
 
@@ -17,12 +17,14 @@ the services; ``API_FIELD_NAMES`` renames the model's field names to the API's.
 from oauth2_provider.models import AbstractApplication
 from rest_framework import serializers
 
-from .serializers import StrictBooleanField, StrictInputSerializer, epoch_ms
+from .serializers import StrictBooleanField, StrictCharField, StrictInputSerializer, epoch_ms
 
 # Keys an app has when read back, which a client may send back unchanged (a
 # Mattermost client sends its whole OAuthApp struct, ``mattermost_app_id``
 # included). The server sets them: on input they are accepted and ignored.
-READ_ONLY_KEYS = frozenset({"id", "client_secret", "creator_id", "create_at", "update_at", "mattermost_app_id"})
+READ_ONLY_KEYS = frozenset(
+    {"id", "client_secret", "creator_id", "create_at", "update_at", "mattermost_app_id", "is_dynamically_registered"}
+)
 READ_ONLY_KEYS |= {"registration_source"}
 
 # The model's field names where the API's differ.
@@ -34,17 +36,6 @@ API_FIELD_NAMES = {
 }
 
 CLIENT_TYPES = [AbstractApplication.CLIENT_CONFIDENTIAL, AbstractApplication.CLIENT_PUBLIC]
-
-
-class StrictCharField(serializers.CharField):
-    """A JSON string: numbers and booleans are refused rather than turned into text."""
-
-    default_error_messages = {"invalid": "Must be a string."}
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 class URLListField(serializers.ListField):
@@ -90,12 +81,19 @@ class OAuthAppSerializer(OAuthAppInfoSerializer):
     update_at = serializers.SerializerMethodField(help_text="Milliseconds since the epoch.")
     client_type = serializers.ChoiceField(choices=CLIENT_TYPES, read_only=True)
     registration_source = serializers.CharField(
-        read_only=True, help_text='How the app came to be: "manual", or "cimd" (a client ID metadata document).'
+        read_only=True,
+        help_text=(
+            'How the app came to be: "manual", "dcr" (it registered itself, RFC 7591) '
+            'or "cimd" (a client ID metadata document).'
+        ),
     )
     scopes = serializers.ListField(
         child=serializers.CharField(),
         read_only=True,
         help_text="The registered scopes the application may ask for; empty: every registered scope.",
+    )
+    is_dynamically_registered = serializers.BooleanField(
+        read_only=True, help_text="Whether the client registered itself (RFC 7591) rather than being added by a person."
     )
 
     def get_creator_id(self, app) -> str:

@@ -55,6 +55,17 @@ class StrictBooleanField(serializers.BooleanField):
         self.fail("invalid")
 
 
+class StrictCharField(serializers.CharField):
+    """A JSON string: numbers and booleans are refused rather than turned into text."""
+
+    default_error_messages = {"invalid": "Must be a string."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class StrictInputSerializer(serializers.Serializer):
     """Refuse keys the endpoint does not know, reported with the other fields' errors."""
 
@@ -92,6 +103,13 @@ class ProviderSettingsSerializer(StrictInputSerializer):
         required=False,
         allow_blank=True,
         help_text="Hosts whose client ID metadata documents are fetched, one per line.",
+    )
+    enable_dynamic_client_registration = StrictBooleanField(required=False)
+    registration_redirect_uri_allowlist = StrictCharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="One pattern per line (scheme, host with optional leading *., port, path prefix).",
     )
     update_at = serializers.SerializerMethodField()
     updated_by = serializers.SerializerMethodField()

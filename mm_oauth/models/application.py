@@ -3,6 +3,7 @@
 Swapped in with ``OAUTH2_PROVIDER_APPLICATION_MODEL = "mm_oauth.Application"``.
 """
 
+from functools import partial
 from urllib.parse import urlsplit
 
 from django.contrib.auth.hashers import check_password
@@ -71,6 +72,12 @@ class Application(AbstractApplication):
         on_delete=models.SET_NULL,
         related_name="owned_apps",
     )
+    # RFC 7591 section 2: how a client that registered itself said it authenticates at the token
+    # endpoint ("client_secret_basic", "client_secret_post" or "none"), echoed back by RFC 7592
+    # reads. The token endpoint accepts either secret method from any confidential client.
+    token_endpoint_auth_method = models.CharField(
+        _("token endpoint authentication method"), max_length=32, blank=True, default="", editable=False
+    )
     # Zero-downtime secret rotation: the previous secret's hash, valid until then.
     previous_client_secret = models.CharField(_("previous client secret"), max_length=255, blank=True, editable=False)
     previous_secret_expires_at = models.DateTimeField(
@@ -138,7 +145,7 @@ class Application(AbstractApplication):
         rules = (
             ("name", validators.validate_name, self.name),
             ("description", validators.validate_description, self.description),
-            ("redirect_uris", validators.validate_callback_urls, self.callback_urls),
+            ("redirect_uris", partial(validators.validate_callback_urls, public=self.is_public), self.callback_urls),
             ("allowed_scopes", validators.validate_scope_names, self.scopes),
         )
         for field, validate, value in rules:
@@ -154,6 +161,22 @@ class Application(AbstractApplication):
             merge_messages(errors, exc)
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def is_dynamically_registered(self):
+        """Return whether the client registered itself (RFC 7591) rather than being added by a person."""
+        return self.registration_source == AbstractApplication.RegistrationSource.DCR
+
+    def get_allowed_schemes(self):
+        """Allow a public client's own private-use URI schemes besides http(s) (RFC 8252 section 7.1).
+
+        DOT checks redirect URIs against these when saving and before redirecting.
+        """
+        schemes = list(oauth2_settings.ALLOWED_REDIRECT_URI_SCHEMES)
+        if self.is_public:
+            private = {urlsplit(url).scheme.lower() for url in self.callback_urls if validators.is_private_use_uri(url)}
+            schemes += sorted(private - set(schemes) - validators.FORBIDDEN_SCHEMES)
+        return schemes
 
     def save(self, *args, **kwargs):
         # DOT's own views read skip_authorization; keep it in step with is_trusted.

@@ -10,6 +10,7 @@ class AuditEvent(models.Model):
         APP_CREATED = "oauth_app.created", _("application created")
         APP_UPDATED = "oauth_app.updated", _("application updated")
         APP_DELETED = "oauth_app.deleted", _("application deleted")
+        APP_REGISTERED = "oauth_app.registered", _("application registered dynamically")
         APP_SECRET_REGENERATED = "oauth_app.secret_regenerated", _("client secret regenerated")
         CODE_REPLAYED = "oauth_code.replayed", _("used authorization code presented again; its tokens revoked")
         SETTINGS_CHANGED = "oauth_settings.changed", _("provider settings changed")

@@ -35,7 +35,7 @@ until the client's socket timeout, so hosts should set short ones (redis-py's
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from time import monotonic
 
 from django.conf import settings
@@ -47,6 +47,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import validators
 from ..conf import app_settings
+from ..validators import validate_redirect_uri_allowlist
 
 
 class ProviderSettings(models.Model):
@@ -90,6 +91,27 @@ class ProviderSettings(models.Model):
             "Empty: none."
         ),
     )
+    # RFC 7591: clients (AI agents, MCP clients) register themselves at POST /api/v4/oauth/apps/register.
+    enable_dynamic_client_registration = models.BooleanField(
+        _("enable dynamic client registration"),
+        default=False,
+        help_text=_(
+            "When on, anyone may register an OAuth 2.0 client at /api/v4/oauth/apps/register (RFC 7591); "
+            "such clients are never trusted and need each user's consent."
+        ),
+    )
+    registration_redirect_uri_allowlist = models.TextField(
+        _("redirect URI allowlist for dynamic client registration"),
+        blank=True,
+        default="",
+        validators=[validate_redirect_uri_allowlist],
+        help_text=_(
+            "One pattern per line, matched by parts: scheme, host (a leading *. allows any subdomain), port, "
+            "path prefix. Examples: https://app.example.com/callback, https://*.example.com/, "
+            "com.example.app:/. Loopback redirects (http://127.0.0.1 and http://[::1], any port) are always "
+            "allowed; with an empty list, only they are."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -106,9 +128,9 @@ class ProviderSettings(models.Model):
         verbose_name_plural = _("OAuth 2.0 provider settings")
 
     FLAGS = ("enable_provider", "restrict_to_admins", "allow_username_override", "allow_icon_override")
-    FLAGS += ("enable_client_id_metadata_documents",)
+    FLAGS += ("enable_client_id_metadata_documents", "enable_dynamic_client_registration")
     # Settings held as text (validated by their field's validators), beside the on/off flags.
-    TEXT_SETTINGS = ("client_metadata_document_hosts",)
+    TEXT_SETTINGS = ("client_metadata_document_hosts", "registration_redirect_uri_allowlist")
 
     def __str__(self):
         return str(_("OAuth 2.0 provider settings"))
@@ -144,6 +166,8 @@ class ProviderConfig:
     allow_icon_override: bool = False
     enable_client_id_metadata_documents: bool = False
     client_metadata_document_hosts: str = ""
+    enable_dynamic_client_registration: bool = False
+    registration_redirect_uri_allowlist: str = ""
 
 
 _lock = threading.Lock()
@@ -202,7 +226,11 @@ def _read_shared():
     if _distrust_shared:
         return None
     cached = _call_shared("get", CACHE_KEY)
-    return ProviderConfig(**cached) if isinstance(cached, dict) else None
+    if not isinstance(cached, dict):
+        return None
+    # A copy written by another version of mm_oauth (a rolling deploy) may lack settings or hold others.
+    known = {field.name for field in fields(ProviderConfig)}
+    return ProviderConfig(**{name: value for name, value in cached.items() if name in known})
 
 
 def _write_shared(config):
@@ -233,6 +261,11 @@ def get_provider_settings():
 def provider_enabled():
     """Return whether the OAuth 2.0 service provider is switched on."""
     return get_provider_settings().enable_provider
+
+
+def registration_enabled():
+    """Return whether clients may register themselves (RFC 7591)."""
+    return get_provider_settings().enable_dynamic_client_registration
 
 
 def _forget():

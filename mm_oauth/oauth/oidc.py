@@ -34,7 +34,14 @@ from oauth2_provider.settings import oauth2_settings
 from ..gate import ProviderRequiredMixin
 from ..services import client_metadata
 from .issuer import issuer
-from .views import client_endpoint, endpoint_url, grant_types, introspection_auth_methods, token_endpoint_auth_methods
+from .views import (
+    client_endpoint,
+    endpoint_url,
+    grant_types,
+    introspection_auth_methods,
+    registration_endpoint,
+    token_endpoint_auth_methods,
+)
 
 RS256 = AbstractApplication.RS256_ALGORITHM
 # Claims every ID token carries (OpenID Connect Core 1.0 section 2), beside the user's.
@@ -88,6 +95,7 @@ class DiscoveryView(ProviderRequiredMixin, OIDCRequiredMixin, View):
             "authorization_response_iss_parameter_supported": bool(
                 oauth2_settings.COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS
             ),
+            **registration_endpoint(request),
         }
         if client_metadata.enabled():  # advertised only while switched on, as in the RFC 8414 document
             data["client_id_metadata_document_supported"] = True

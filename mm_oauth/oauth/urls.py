@@ -5,7 +5,7 @@ Included by ``mm_oauth.urls``; the paths are relative to the site root.
 
 from django.urls import path
 
-from . import oidc, resource_metadata, views
+from . import oidc, registration, resource_metadata, views
 from .authorize import AuthorizeView
 
 urlpatterns = [
@@ -14,6 +14,14 @@ urlpatterns = [
     path("oauth/token", views.TokenView.as_view(), name="token-alias"),
     path("oauth/revoke", views.RevokeView.as_view(), name="revoke"),
     path("oauth/introspect", views.IntrospectView.as_view(), name="introspect"),
+    # RFC 7591/7592 at Mattermost's path. mm_oauth.urls includes these before the API's
+    # api/v4/oauth/apps/<client_id>, which would otherwise take "register" for a client ID.
+    path("api/v4/oauth/apps/register", registration.RegisterView.as_view(), name="api-oauth-app-register"),
+    path(
+        "api/v4/oauth/apps/register/<str:client_id>",
+        registration.RegistrationManagementView.as_view(),
+        name="api-oauth-app-registration",
+    ),
     path(
         ".well-known/oauth-authorization-server",
         views.ServerMetadataView.as_view(),

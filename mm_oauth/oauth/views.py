@@ -24,6 +24,7 @@ from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.common import Request as OauthlibRequest
 
 from ..gate import ProviderRequiredMixin
+from ..models.provider_settings import registration_enabled
 from ..resources import site_resources
 from ..services import client_metadata
 from ..throttling import client_authentication_failures
@@ -287,6 +288,19 @@ def server_metadata(request):
         data["jwks_uri"] = endpoint_url(request, "mm_oauth:jwks")
     # Each further capability is added here only while it is switched on: the RFC 7591
     # ``registration_endpoint`` and ``client_id_metadata_document_supported``.
+    data.update(registration_endpoint(request))
     if client_metadata.enabled():
         data["client_id_metadata_document_supported"] = True
     return data
+
+
+def registration_endpoint(request):
+    """Return ``{"registration_endpoint": url}`` while dynamic client registration (RFC 7591) is on, else ``{}``.
+
+    DOT advertises its own endpoint under ``OAUTH2_PROVIDER["DCR_ENABLED"]``;
+    here the provider setting decides, so nothing is advertised that answers 501.
+    """
+    if not registration_enabled():
+        return {}
+    url = endpoint_url(request, "mm_oauth:api-oauth-app-register")
+    return {"registration_endpoint": url} if url else {}

@@ -104,7 +104,10 @@ def _validate(app, callback_urls=None, scopes=None):
         if value is None:
             continue
         try:
-            validate(list(value))
+            if field == "redirect_uris":
+                validate(list(value), public=app.is_public)
+            else:
+                validate(list(value))
         except ValidationError as exc:
             errors[field] = exc.messages
     try:
@@ -148,6 +151,8 @@ def update_application(app, *, actor=None, request=None, **changes):
         raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
     if actor is not None and not policy.may_set_trusted(actor):
         changes.pop("is_trusted", None)
+    if app.registration_source == app.RegistrationSource.DCR:
+        changes.pop("is_trusted", None)  # a client that registered itself is never trusted (RFC 7591 section 5)
     before = describe(app)
     for field, value in changes.items():
         setattr(app, field, list(value) if field in LIST_FIELDS else value)
@@ -222,3 +227,7 @@ def regenerate_secret(app, *, actor=None, request=None, grace_seconds=None):
         )
     signals.app_secret_regenerated.send(sender=type(app), app=app, actor=actor, request=request)
     return secret
+
+
+# The same rules for clients that register themselves (mm_oauth.services.registration).
+validate_fields = _validate

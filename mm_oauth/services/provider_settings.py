@@ -18,6 +18,7 @@ from ..models.provider_settings import (  # noqa: F401  (re-exported)
     get_provider_settings,
     provider_enabled,
     publish,
+    registration_enabled,
 )
 from ..signals import provider_settings_changed
 from . import audit

@@ -68,7 +68,9 @@ class ApplicationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false", "autocapitalize": "off"}),
         help_text=_(
             "One URL per line. Users are sent back to one of these after they sign in; each must start "
-            "with https:// (http:// only for 127.0.0.1, [::1] or localhost) and have no fragment (#)."
+            "with https:// (http:// only for 127.0.0.1, [::1] or localhost) and have no fragment (#). "
+            "A public client (a native app) may also use its own private-use scheme, such as "
+            "com.example.app:/callback, and a loopback callback on any port."
         ),
     )
     client_type = forms.ChoiceField(
@@ -106,8 +108,18 @@ class ApplicationForm(forms.Form):
     def clean_callback_urls(self):
         # One URL per line: a line holding a space is one bad URL, not two good ones.
         urls = validators.split_callback_urls(self.cleaned_data["callback_urls"])
-        validators.validate_callback_urls(urls)
+        validators.validate_callback_urls(urls, public=self.is_public())
         return urls
+
+    def is_public(self):
+        """Return whether the app is a public client (a native app's schemes are allowed only then).
+
+        The client type field may not be cleaned yet: the submitted value decides here, and the
+        model (in ``clean``) checks the callbacks again against the cleaned one.
+        """
+        if self.app is not None:
+            return self.app.is_public
+        return self.data.get(self.add_prefix("client_type")) == AbstractApplication.CLIENT_PUBLIC
 
     def clean(self):
         cleaned_data = super().clean()

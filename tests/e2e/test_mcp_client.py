@@ -68,7 +68,8 @@ print(json.dumps({{"client_id": app.client_id}}))
 """
 AUDIENCE = """
 from oauth2_provider.models import get_access_token_model
-print(__import__("json").dumps([token.resource for token in get_access_token_model().objects.all()]))
+tokens = get_access_token_model().objects.exclude(scope="oauth2_provider:registration")  # RFC 7592's own token
+print(__import__("json").dumps([token.resource for token in tokens]))
 """
 
 
@@ -198,6 +199,7 @@ class Client:
 
     storage: MemoryStorage
     provider_kwargs: dict = field(default_factory=dict)
+    registers: bool = False  # the SDK registers itself (RFC 7591) after reading the metadata
 
 
 def pre_registered(site):
@@ -232,7 +234,10 @@ def switch_on(site, **settings):
 
 
 def advertised(settings):
-    keys = {"enable_client_id_metadata_documents": "client_id_metadata_document_supported"}
+    keys = {
+        "enable_client_id_metadata_documents": "client_id_metadata_document_supported",
+        "enable_dynamic_client_registration": "registration_endpoint",
+    }
     return [keys[name] for name in settings if name in keys]
 
 
@@ -249,11 +254,18 @@ def metadata_document(site):
     return Client(MemoryStorage(), {"client_metadata_url": url})
 
 
+def dynamically_registered(site):
+    """No client yet: the SDK registers one at the advertised registration_endpoint (RFC 7591), loopback callback."""
+    switch_on(site, enable_dynamic_client_registration=True)
+    return Client(MemoryStorage(), registers=True)
+
+
 # One row per way an MCP client gets its client_id. A row is a function of the running site returning the
 # SDK's storage and provider arguments; it may switch a site setting on first (switch_on).
 CLIENTS = [
     pytest.param(pre_registered, id="pre-registered"),
     pytest.param(metadata_document, id="client-metadata-document"),
+    pytest.param(dynamically_registered, id="dynamic-registration"),
 ]
 
 
@@ -348,10 +360,12 @@ def test_an_unmodified_mcp_client_finds_signs_in_reads_and_refreshes(site, make_
     assert person.consent_pages == 1
 
     # Everything it learnt came from the 401 and the documents it pointed to.
+    registration = [("POST", "/api/v4/oauth/apps/register", 201)] if client.registers else []
     assert paths(sent, site) == [
         ("GET", "/api/v4/users/me", 401),
         ("GET", "/.well-known/oauth-protected-resource/api/v4/", 200),
         ("GET", "/.well-known/oauth-authorization-server", 200),
+        *registration,
         ("POST", "/oauth/access_token", 200),  # the code, with PKCE and resource
         ("GET", "/api/v4/users/me", 200),
         ("POST", "/oauth/access_token", 200),  # the refresh

@@ -10,7 +10,10 @@ Idempotent; every run:
 4. registers the sample third-party client once (confidential, not trusted, so
    the consent page shows) and keeps its credentials in
    ``<VAR_DIR>/sample_client.json`` (mode 600); when that file is missing or its
-   secret no longer matches, a new secret is generated and the file rewritten;
+   secret no longer matches, a new secret is generated and the file rewritten.
+   With ``--register-dynamically`` it registers nothing: it switches dynamic
+   client registration (RFC 7591) on and writes a file without credentials,
+   so the sample client registers itself when it starts;
 5. with ``--oidc``, switches OpenID Connect on: generates a development signing
    key ``<VAR_DIR>/oidc.pem`` (mode 600) once, records its path in
    ``<VAR_DIR>/demo.env`` as ``OIDC_RSA_PRIVATE_KEY_FILE`` (where the example
@@ -213,6 +216,22 @@ def setup_sample_client(creator, *, site_port, client_port, var_dir, scope=None)
     return SampleClientSetup(app, config_path, created, regenerated)
 
 
+def write_self_registering_config(*, site_port, client_port, var_dir, scope=None):
+    """Write ``<var_dir>/sample_client.json`` without credentials: the client registers itself (RFC 7591)."""
+    provider_url, _homepage, callback_url = sample_client_urls(site_port, client_port)
+    config_path = Path(var_dir) / CLIENT_FILE_NAME
+    data = {
+        "provider_name": "Example site",
+        "provider_url": provider_url,
+        "redirect_uri": callback_url,
+        "register_dynamically": True,
+    }
+    if scope:
+        data["scope"] = scope
+    write_client_file(config_path, data)
+    return config_path
+
+
 def display_path(path):
     """Return ``path`` relative to the current directory when it is inside it."""
     try:
@@ -235,6 +254,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Switch OpenID Connect on with a development key in VAR_DIR; the sample client signs in with it.",
         )
+        parser.add_argument(
+            "--register-dynamically",
+            action="store_true",
+            help="Turn dynamic client registration (RFC 7591) on; the sample client registers itself at startup.",
+        )
 
     def handle(self, *args, **options):
         site_port, client_port = options["site_port"], options["client_port"]
@@ -248,8 +272,13 @@ class Command(BaseCommand):
         self.stdout.write("Provider: the OAuth 2.0 service provider is on.")
         self.setup_oidc(var_dir, options["oidc"])
         scope = OIDC_SCOPE if options["oidc"] else None
-        setup = setup_sample_client(creator, site_port=site_port, client_port=client_port, var_dir=var_dir, scope=scope)
-        self.report_sample_client(setup)
+        if options["register_dynamically"]:
+            self.setup_self_registering_client(creator, site_port, client_port, var_dir, scope=scope)
+        else:
+            setup = setup_sample_client(
+                creator, site_port=site_port, client_port=client_port, var_dir=var_dir, scope=scope
+            )
+            self.report_sample_client(setup)
         self.print_banner(site_port, client_port, alice, oidc=options["oidc"])
 
     # Set-up steps
@@ -296,6 +325,15 @@ class Command(BaseCommand):
             return
         state = "created" if user.created else "password reset"
         self.stdout.write(f"{label}: {state}, password {user.password}  (shown only now)")
+
+    def setup_self_registering_client(self, creator, site_port, client_port, var_dir, scope=None):
+        update_provider_settings(actor=creator, enable_dynamic_client_registration=True)
+        self.stdout.write("Provider: dynamic client registration (RFC 7591) is on.")
+        config_path = write_self_registering_config(
+            site_port=site_port, client_port=client_port, var_dir=var_dir, scope=scope
+        )
+        self.stdout.write("Sample client: registers itself when it starts (no credentials stored)")
+        self.stdout.write(f"  configuration: {display_path(config_path)} (mode 600)")
 
     def report_sample_client(self, setup):
         if setup.created:
