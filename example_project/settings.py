@@ -104,7 +104,7 @@ def database_pool(value):
     return {"min_size": int(low), "max_size": int(high)}
 
 
-def database_from_url(url, *, pool=None, conn_max_age=60):
+def database_from_url(url, *, pool=None, conn_max_age=60, prepared_statements=False):
     """Return a DATABASES entry for a ``postgres://`` or ``sqlite:///`` URL (parsed by dj-database-url).
 
     PostgreSQL connections come from a psycopg 3 pool when ``pool`` holds its
@@ -112,6 +112,11 @@ def database_from_url(url, *, pool=None, conn_max_age=60):
     keeps its connection for ``conn_max_age`` seconds. Either way a connection
     is checked before a request uses it (``CONN_HEALTH_CHECKS``), so one that
     a PostgreSQL restart dropped is replaced instead of failing the request.
+    With ``prepared_statements`` psycopg binds parameters on the server and
+    prepares a statement the fifth time a connection runs it, so PostgreSQL
+    stops parsing and planning the hot queries again and again (not behind a
+    pooler that cannot carry prepared statements, such as PgBouncer before 1.21
+    in transaction mode).
     """
     try:
         config = dj_database_url.parse(url, conn_max_age=0 if pool else conn_max_age, conn_health_checks=True)
@@ -123,16 +128,32 @@ def database_from_url(url, *, pool=None, conn_max_age=60):
         raise ValueError(f"DATABASE_URL: unsupported database {config['ENGINE']!r} (use postgres:// or sqlite:///)")
     if pool:
         config["OPTIONS"] = {**config.get("OPTIONS", {}), "pool": pool}
+    if prepared_statements:
+        config["OPTIONS"] = {**config.get("OPTIONS", {}), "server_side_binding": True, "prepare_threshold": 5}
     return config
+
+
+def switch(value, *, name):
+    """Return the on/off environment value ``value`` as a bool; refuse anything else, naming the variable."""
+    value = (value or "").strip().lower()
+    if value in ("1", "on", "true", "yes"):
+        return True
+    if value in ("0", "off", "false", "no"):
+        return False
+    raise ValueError(f"{name}: expected on or off, got {value!r}")
 
 
 # PostgreSQL: DATABASE_POOL=on (or min:max) pools connections; otherwise each process keeps one
 # for DATABASE_CONN_MAX_AGE seconds (default 60; 0 opens a connection per request).
+# DATABASE_PREPARED_STATEMENTS=off behind a pooler that cannot carry prepared statements.
 DATABASES = {
     "default": database_from_url(
         os.environ["DATABASE_URL"],
         pool=database_pool(os.environ.get("DATABASE_POOL")),
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        prepared_statements=switch(
+            os.environ.get("DATABASE_PREPARED_STATEMENTS", "on"), name="DATABASE_PREPARED_STATEMENTS"
+        ),
     )
     if os.environ.get("DATABASE_URL")
     else sqlite_database(VAR_DIR / "example.sqlite3")

@@ -136,10 +136,13 @@ def test_one_use_values_go_where_request_lua_puts_them():
 def test_stock_project_runs_on_the_example_sites_middleware_and_database_settings():
     assert stock_settings.MIDDLEWARE == example_settings.MIDDLEWARE
     url = "postgres://mm:pw@db.example.com:5433/mm_bench?sslmode=require"
-    for kwargs in ({}, {"conn_max_age": 0}, {"pool": {"min_size": 2, "max_size": 8}}):
+    for kwargs in ({}, {"conn_max_age": 0}, {"pool": {"min_size": 2, "max_size": 8}}, {"prepared_statements": True}):
         assert stock_settings.database_from_url(url, **kwargs) == example_settings.database_from_url(url, **kwargs)
     for value in ("", "on", "2:8"):
         assert stock_settings.database_pool(value) == example_settings.database_pool(value)
+    for value in ("on", "off", "1", "no"):
+        name = "DATABASE_PREPARED_STATEMENTS"
+        assert stock_settings.switch(value, name=name) == example_settings.switch(value, name=name)
 
 
 @pytest.mark.slow

@@ -41,3 +41,15 @@ def test_other_databases_are_refused_by_name(url):
 def test_a_bad_pool_size_is_refused_with_the_rule(value):
     with pytest.raises(ValueError, match="DATABASE_POOL: expected 'on' or 'min:max'"):
         example.database_pool(value)
+
+
+def test_prepared_statements_bind_on_the_server_and_prepare_repeated_queries():
+    config = example.database_from_url("postgres://mm@127.0.0.1/mm", prepared_statements=True)
+    assert config["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
+    assert "server_side_binding" not in example.database_from_url("postgres://mm@127.0.0.1/mm").get("OPTIONS", {})
+
+
+@pytest.mark.parametrize("value", ["maybe", "2"])
+def test_a_bad_switch_is_refused_by_name(value):
+    with pytest.raises(ValueError, match="DATABASE_PREPARED_STATEMENTS: expected on or off"):
+        example.switch(value, name="DATABASE_PREPARED_STATEMENTS")

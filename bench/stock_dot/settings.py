@@ -73,7 +73,7 @@ def database_pool(value):
     return {"min_size": int(low), "max_size": int(high)}
 
 
-def database_from_url(url, *, pool=None, conn_max_age=60):
+def database_from_url(url, *, pool=None, conn_max_age=60, prepared_statements=False):
     """Return a DATABASES entry for a ``postgres://`` URL, exactly as the example site builds it (dj-database-url)."""
     config = dj_database_url.parse(url, conn_max_age=0 if pool else conn_max_age, conn_health_checks=True)
     if config["ENGINE"] != "django.db.backends.postgresql":
@@ -82,7 +82,19 @@ def database_from_url(url, *, pool=None, conn_max_age=60):
         )
     if pool:
         config["OPTIONS"] = {**config.get("OPTIONS", {}), "pool": pool}
+    if prepared_statements:
+        config["OPTIONS"] = {**config.get("OPTIONS", {}), "server_side_binding": True, "prepare_threshold": 5}
     return config
+
+
+def switch(value, *, name):
+    """Return the on/off environment value ``value`` as a bool, as the example site reads it."""
+    value = (value or "").strip().lower()
+    if value in ("1", "on", "true", "yes"):
+        return True
+    if value in ("0", "off", "false", "no"):
+        return False
+    raise ValueError(f"{name}: expected on or off, got {value!r}")
 
 
 DATABASES = {
@@ -90,6 +102,9 @@ DATABASES = {
         os.environ.get("DATABASE_URL", "postgres://127.0.0.1/mm_bench_dot"),
         pool=database_pool(os.environ.get("DATABASE_POOL")),
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        prepared_statements=switch(
+            os.environ.get("DATABASE_PREPARED_STATEMENTS", "on"), name="DATABASE_PREPARED_STATEMENTS"
+        ),
     )
 }
 

@@ -6,6 +6,8 @@ On top of DOT's validator:
   (RFC 9700 section 4.14's storage advice applied to codes too), and the grant
   is read once per token request, locked (``SELECT ... FOR UPDATE``) so two
   concurrent redemptions of one code give one success and one ``invalid_grant``;
+  the client is read in the same SELECT as the code (or the refresh token), and
+  "last used" is written at most once a minute;
 - a replayed code is refused and revokes what it was exchanged for (RFC 6749
   section 4.1.2);
 - a code issued without a PKCE challenge is refused when a ``code_verifier``
@@ -19,7 +21,7 @@ On top of DOT's validator:
   during its grace period;
 - a ``resource`` (RFC 8707) must be one of this site's resources or lie beneath
   one (``mm_oauth.resources``), else ``invalid_target``; at a refresh it may
-  narrow the refresh token's audience, never widen it (DOT).
+  narrow the refresh token's audience, never widen it (DOT);
 - a code or refresh token is refused (``invalid_scope``) for scopes outside
   the app's allowed scopes.
 """
@@ -30,6 +32,7 @@ import hashlib
 import json
 from contextvars import ContextVar
 from datetime import timedelta
+from functools import cache
 from urllib.parse import unquote_plus
 
 from django.db import router, transaction
@@ -54,7 +57,7 @@ from ..models import RedeemedCode
 from ..resources import foreign_targets, invalid_target_description
 from ..services import client_metadata
 from ..services.authorizations import last_used_at, touch
-from ..services.tokens import delete_rows, revoke_replayed_code
+from ..services.tokens import delete_row, delete_rows, revoke_replayed_code
 from ..services.user_object import user_fields
 from .issuer import as_django_request, issuer, issuer_for_oauthlib
 
@@ -262,7 +265,7 @@ class OAuth2Validator(DOTValidator):
         grant = self._grant(code, request.client, request)
         if grant is None:
             raise errors.InvalidGrantError(request=request)
-        grant.delete()
+        delete_row(type(grant), grant.pk)  # nothing points at a grant, nobody listens to its deletion
         issued = getattr(request, "mm_oauth_issued", {})
         RedeemedCode.objects.create(
             code_checksum=code_checksum(code),
@@ -473,19 +476,28 @@ class OAuth2Validator(DOTValidator):
         }
 
 
+@cache
+def _locked(model_getter):
+    """Return ``model_getter()``'s rows, locked (``SELECT ... FOR UPDATE``), with "last used" (built once).
+
+    Resolving the "last used" subquery costs as much as compiling the rest of
+    the query; a queryset is immutable (every filter() clones it), so the token
+    endpoint builds this one once per process.
+    """
+    return model_getter().objects.select_for_update(of=("self",)).annotate(mm_oauth_last_used=last_used_at())
+
+
 def _grants():
-    """Grants, locked (``SELECT ... FOR UPDATE``), with when their app last obtained tokens for their user."""
-    return get_grant_model().objects.select_for_update(of=("self",)).annotate(mm_oauth_last_used=last_used_at())
+    """Grants, locked, with when their app last obtained tokens for their user."""
+    return _locked(get_grant_model)
 
 
 def _refresh_tokens(token):
     """The rows of refresh token ``token``, locked, live one first, with its access token and user."""
     return (
-        get_refresh_token_model()
-        .objects.select_for_update(of=("self",))
+        _locked(get_refresh_token_model)
         .select_related("access_token", "user")
         .filter(token_checksum=token_checksum(token))
-        .annotate(mm_oauth_last_used=last_used_at())
         .order_by(F("revoked").desc(nulls_first=True))
     )
 
