@@ -100,11 +100,12 @@ def phase_statements(t0, t1, secret_hash):
             f"""INSERT INTO mm_oauth_application (id, client_id, redirect_uris, post_logout_redirect_uris,
                     client_secret, hash_client_secret, skip_authorization, created, updated, algorithm,
                     allowed_origins, registration_source, name, description, homepage, icon_url, client_type,
-                    authorization_grant_type, is_trusted, previous_client_secret, user_id)
+                    authorization_grant_type, is_trusted, previous_client_secret, allowed_scopes,
+                    token_endpoint_auth_method, user_id)
                 SELECT {off} + p, 'bench-app-' || p, '{CALLBACK}', '', %s, true, false,
                     now() - make_interval(mins => {t1 // 20} - p), now(), '', '', 'manual', 'Bench app ' || p,
                     'Benchmark client', 'https://bench.example.com/', '', 'confidential', 'authorization-code',
-                    false, '', {off} + p
+                    false, '', '', '', {off} + p
                 FROM generate_series({t0 // 20}, {t1 // 20 - 1}) p""",
             [secret_hash],
         ),
