@@ -24,6 +24,9 @@ On top of DOT's validator:
   narrow the refresh token's audience, never widen it (DOT);
 - a code or refresh token is refused (``invalid_scope``) for scopes outside
   the app's allowed scopes.
+
+OpenID Connect's part (ID tokens, claims, silent prompts) is mixed in from
+``mm_oauth.oauth.id_tokens``.
 """
 
 import base64
@@ -37,12 +40,10 @@ from urllib.parse import unquote_plus
 
 from django.db import router, transaction
 from django.db.models import F
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from oauth2_provider.exceptions import FatalClientError
 from oauth2_provider.models import (
-    AbstractApplication,
     get_access_token_model,
     get_application_model,
     get_grant_model,
@@ -58,8 +59,8 @@ from ..resources import foreign_targets, invalid_target_description
 from ..services import client_metadata
 from ..services.authorizations import last_used_at, touch
 from ..services.tokens import delete_row, delete_rows, revoke_replayed_code
-from ..services.user_object import user_fields
-from .issuer import as_django_request, issuer, issuer_for_oauthlib
+from .id_tokens import OpenIDConnectValidatorMixin
+from .issuer import as_django_request
 
 # The sign-in time travels with the code inside the grant's ``claims`` JSON: DOT's Grant has no
 # column for it, and its model is not ours to migrate.
@@ -84,7 +85,7 @@ def _active(user):
     return user is None or user.is_active
 
 
-class OAuth2Validator(DOTValidator):
+class OAuth2Validator(OpenIDConnectValidatorMixin, DOTValidator):
     # --- clients ---------------------------------------------------------------
 
     def is_pkce_required(self, client_id, request):
@@ -422,59 +423,6 @@ class OAuth2Validator(DOTValidator):
         """
         return False
 
-    # --- OpenID Connect (mm_oauth.oauth.oidc) ------------------------------------
-
-    def validate_silent_login(self, request):
-        """``prompt=none``: the view asks only a signed-in user (DOT answers ``login_required`` to others)."""
-        return True
-
-    def validate_silent_authorization(self, request):
-        """``prompt=none``: the authorize view answers ``consent_required`` when consent would be asked."""
-        return True
-
-    def get_oidc_issuer_endpoint(self, request):
-        """The ``iss`` of ID tokens: the issuer of the metadata documents (DOT's reverses a name we lack).
-
-        DOT's logout view asks with a Django request, oauthlib's endpoints with their own.
-        """
-        if isinstance(request, HttpRequest):
-            return issuer(request)
-        return issuer_for_oauthlib(request)
-
-    def finalize_id_token(self, id_token, token, token_handler, request):
-        """Sign with the site's RSA key, whatever the application's (unused) ``algorithm`` field says."""
-        request.client.algorithm = AbstractApplication.RS256_ALGORITHM
-        return super().finalize_id_token(id_token, token, token_handler, request)
-
-    def get_id_token_dictionary(self, token, token_handler, request):
-        """DOT's claims, with ``auth_time`` from the session that authorized the code.
-
-        DOT reads ``last_login``, which another session's sign-in moves; a
-        refreshed ID token (no session at hand) keeps DOT's value.
-        """
-        claims, expiration_time = super().get_id_token_dictionary(token, token_handler, request)
-        auth_time = getattr(request, "auth_time", None)
-        if auth_time is not None:
-            claims["auth_time"] = auth_time
-        return claims, expiration_time
-
-    def get_additional_claims(self):
-        """The standard claims mm_oauth knows, each given only for its scope (``oidc_claim_scope``).
-
-        Request-agnostic, so discovery can list them in ``claims_supported``.
-        """
-        return {
-            "preferred_username": lambda request: request.user.get_username(),
-            "name": lambda request: _full_name(request.user),
-            "given_name": lambda request: getattr(request.user, "first_name", ""),
-            "family_name": lambda request: getattr(request.user, "last_name", ""),
-            "nickname": lambda request: user_fields(request.user)["nickname"],
-            "locale": lambda request: user_fields(request.user)["locale"],
-            "zoneinfo": lambda request: user_fields(request.user)["timezone"].get("manualTimezone", ""),
-            "email": lambda request: getattr(request.user, request.user.get_email_field_name(), ""),
-            "email_verified": lambda request: bool(user_fields(request.user)["email_verified"]),
-        }
-
 
 @cache
 def _locked(model_getter):
@@ -519,11 +467,6 @@ def _require_allowed_scopes(client, scopes, request):
         raise errors.InvalidScopeError(
             description=f"This application may not obtain the scope(s): {' '.join(refused)}.", request=request
         )
-
-
-def _full_name(user):
-    full_name = getattr(user, "get_full_name", None)
-    return (full_name() if callable(full_name) else "").strip() or user.get_username()
 
 
 def _requested_resources(request):
