@@ -25,19 +25,19 @@ socket error fails the run.
 import argparse
 import json
 import re
-import secrets
 import statistics
 import subprocess
 import sys
 import tempfile
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit
 
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.load.databases import throwaway  # noqa: E402
 from tests.e2e.servers import free_port, gunicorn_logged, manage, redis_server, site_env  # noqa: E402
 
 MODES = {
@@ -61,22 +61,6 @@ app, secret = register_application(
 update_provider_settings(enable_provider=True)
 print(json.dumps({{"client_id": app.client_id, "client_secret": secret}}))
 """
-
-
-@contextmanager
-def throwaway_database(server):
-    """Create a database on the PostgreSQL ``server`` URL; yield its URL; drop it afterwards."""
-    import psycopg
-    from psycopg import sql
-
-    name = f"mm_nodes_{secrets.token_hex(6)}"
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
-    finally:
-        with psycopg.connect(server, autocommit=True) as admin:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def bearer_token(base, client):
@@ -177,7 +161,7 @@ def main():
     args = parse_args()
     with (
         tempfile.TemporaryDirectory(prefix="mm_nodes_") as tmp,
-        throwaway_database(args.postgres) as database_url,
+        throwaway(args.postgres, "mm_nodes") as database_url,
         redis_server() as redis,
     ):
         logs = Path(tmp)

@@ -1,5 +1,10 @@
-"""Drop and create the benchmark's PostgreSQL databases, and name their URLs."""
+"""Drop and create the benchmark's PostgreSQL databases, and name their URLs.
 
+``throwaway`` also gives the end-to-end tests a database of their own.
+"""
+
+import secrets
+from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -20,6 +25,24 @@ def recreate(admin_url, names):
         for name in names:
             connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
             connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+@contextmanager
+def throwaway(server_url, prefix):
+    """Create a database named ``<prefix>_<random>`` on the server of ``server_url``; yield its URL; drop it.
+
+    The server is reached through its ``postgres`` database: the one named in
+    ``server_url`` may not exist yet (pytest-django creates it later).
+    """
+    admin_url = url_for(server_url, "postgres")
+    name = f"{prefix}_{secrets.token_hex(6)}"
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield url_for(admin_url, name)
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as connection:
+            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def analyze(url):

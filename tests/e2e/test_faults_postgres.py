@@ -23,6 +23,7 @@ import pytest
 import requests
 from django.db import OperationalError, connection, transaction
 
+from bench.load.databases import throwaway
 from mm_oauth.unavailable import unavailable_on_database_error
 from tests.conftest import PASSWORD
 from tests.e2e.browser import signed_in_session
@@ -66,18 +67,8 @@ def on_database(url, name):
 @pytest.fixture(scope="module")
 def database_url():
     """Create a database of the module's own on the test server; drop it afterwards."""
-    import psycopg
-    from psycopg import sql
-
-    server = postgres_url()
-    name = f"mm_faults_{secrets.token_hex(6)}"
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield on_database(server, name)
-    finally:
-        with psycopg.connect(server, autocommit=True) as admin:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    with throwaway(postgres_url(), "mm_faults") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

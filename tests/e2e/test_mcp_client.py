@@ -27,18 +27,18 @@ import asyncio
 import json
 import os
 import queue
-import secrets
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit
 
 import httpx2
 import pytest
 from mcp.client.auth import OAuthClientProvider
 from mcp.shared.auth import AuthorizationCodeResult, OAuthClientInformationFull, OAuthClientMetadata
 
+from bench.load.databases import throwaway
 from tests.conftest import PASSWORD
 from tests.e2e.playwright_fixtures import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, require_chromium
 from tests.e2e.servers import free_port, gunicorn, manage, site_env
@@ -118,18 +118,8 @@ def database_url(tmp_path_factory):
     if not server.startswith("postgres"):
         yield f"sqlite:///{tmp_path_factory.mktemp('mcp_db') / 'site.sqlite3'}"
         return
-    import psycopg
-    from psycopg import sql
-
-    name = f"mm_mcp_{secrets.token_hex(6)}"
-    server = urlunsplit(urlsplit(server)._replace(path="/postgres"))  # the suite's own database may not exist yet
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
-    finally:
-        with psycopg.connect(server, autocommit=True) as admin:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    with throwaway(server, "mm_mcp") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
