@@ -41,6 +41,20 @@ class TestCreateApp:
         assert "must not contain a fragment" in message
         assert not Application.objects.exists() and not AuditEvent.objects.exists()
 
+    def test_scopes_limit_what_the_app_may_ask_for(self):
+        output = json.loads(run(*CREATE, "--scope=read", "--scope=read", "--json"))
+        assert Application.objects.get(client_id=output["client_id"]).scopes == ["read"]
+
+    def test_without_scopes_the_app_may_ask_for_every_scope(self):
+        output = json.loads(run(*CREATE, "--json"))
+        assert Application.objects.get(client_id=output["client_id"]).scopes == []
+
+    def test_an_unknown_scope_is_named_and_nothing_is_saved(self):
+        with pytest.raises(CommandError) as excinfo:
+            run(*CREATE, "--scope=read", "--scope=admin")
+        assert "allowed_scopes" in str(excinfo.value) and "admin" in str(excinfo.value)
+        assert not Application.objects.exists() and not AuditEvent.objects.exists()
+
     def test_an_unknown_creator_is_named(self):
         with pytest.raises(CommandError, match="nobody"):
             run(*CREATE, "--creator=nobody")

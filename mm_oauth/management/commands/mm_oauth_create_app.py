@@ -21,6 +21,13 @@ class Command(BaseCommand):
         parser.add_argument("--icon-url", default="")
         parser.add_argument("--public", action="store_true", help="A public client: no secret, PKCE required.")
         parser.add_argument("--trusted", action="store_true", help="Skip the consent page for this app.")
+        parser.add_argument(
+            "--scope",
+            action="append",
+            dest="scopes",
+            default=[],
+            help="A scope the app may ask for (repeat for several; none: every registered scope).",
+        )
         parser.add_argument("--creator", help="Username of the app's creator.")
         parser.add_argument("--json", action="store_true", help="Print the result as JSON.")
 
@@ -42,6 +49,7 @@ class Command(BaseCommand):
                 icon_url=options["icon_url"],
                 client_type="public" if options["public"] else "confidential",
                 is_trusted=options["trusted"],
+                scopes=options["scopes"],
             )
         except ValidationError as exc:
             raise CommandError("\n".join(["The application was not created.", *as_lines(exc)])) from None
