@@ -77,7 +77,7 @@ def comment_above(lines, lineno):
         comment.insert(0, lines[index].strip().lstrip("#").strip())
         index -= 1
     text = " ".join(comment).replace("``", "`")
-    return re.sub(r"^-+\s*", "", text)
+    return prose(re.sub(r"^-+\s*", "", text))
 
 
 def groups(entries):
@@ -90,6 +90,14 @@ def groups(entries):
     return grouped
 
 
+def prose(text):
+    """Text for a table cell: Markdown's emphasis and HTML characters escaped outside `code` spans."""
+    parts = str(text).split("`")
+    for index in range(0, len(parts), 2):
+        parts[index] = re.sub(r"([*_\\])", r"\\\1", parts[index]).replace("<", "&lt;").replace(">", "&gt;")
+    return "`".join(parts)
+
+
 def code(value):
     return f"`{value}`".replace("|", "\\|")
 
@@ -100,6 +108,11 @@ def value_cell(actual, source=None):
     if source and source != repr(actual) and not source.startswith(("[", "{", '"', "'")):
         shown += f" ({code(source)})"
     return shown
+
+
+def stacked(pairs):
+    """One cell of keys, each over its value, so the table leaves room for the reason beside them."""
+    return "<br>".join(f"**{code(key)}**<br>= {value}" for key, value in pairs)
 
 
 def table(header, rows):
@@ -116,10 +129,8 @@ def render_mm_oauth():
 
     rows = []
     for keys, comment in groups(commented_keys(conf, "DEFAULTS")):
-        names = "<br>".join(code(key) for key, _ in keys)
-        defaults = "<br>".join(value_cell(conf.DEFAULTS[key], source) for key, source in keys)
-        rows.append([names, defaults, comment])
-    return table(["key", "default", "what it does, and why"], rows)
+        rows.append([stacked((key, value_cell(conf.DEFAULTS[key], source)) for key, source in keys), comment])
+    return table(["key = default", "what it does, and why"], rows)
 
 
 def render_oauth2_provider():
@@ -128,17 +139,15 @@ def render_oauth2_provider():
     values = defaults.oauth2_provider_settings()
     rows = []
     for keys, comment in groups(commented_keys(defaults, "RECOMMENDED")):
-        names = "<br>".join(code(key) for key, _ in keys)
-        settings = "<br>".join(code(repr(values[key])) for key, _ in keys)
-        rows.append([names, settings, comment])
-    return table(["key", "value", "why"], rows)
+        rows.append([stacked((key, code(repr(values[key]))) for key, _ in keys), comment])
+    return table(["key = value", "why"], rows)
 
 
 def render_oidc_settings():
     from mm_oauth.defaults import oidc_settings
 
     values = oidc_settings("<your PEM key>")
-    return table(["key", "value"], [[code(key), code(repr(value))] for key, value in values.items()])
+    return table(["key = value", ""], [[stacked([(key, code(repr(value)))]), ""] for key, value in values.items()])
 
 
 def render_provider_settings():
@@ -150,7 +159,7 @@ def render_provider_settings():
     with translation.override("en"):
         for name in ProviderSettings.FLAGS + ProviderSettings.TEXT_SETTINGS:
             field = ProviderSettings._meta.get_field(name)
-            rows.append([code(name), str(field.verbose_name), code(repr(field.default)), str(field.help_text)])
+            rows.append([code(name), prose(field.verbose_name), code(repr(field.default)), prose(field.help_text)])
     return table(["setting", "label (admin)", "default", "help text"], rows)
 
 
@@ -164,7 +173,11 @@ def render_checks():
         if isinstance(node, ast.Call) and isinstance(keywords.get("id"), ast.Constant) and node.args:
             hint = text_of(keywords["hint"]) if "hint" in keywords else ""
             found.setdefault(keywords["id"].value, []).append((text_of(node.args[0]), hint))
-    rows = [[code(check_id), message, hint] for check_id in sorted(found) for message, hint in found[check_id]]
+    rows = [
+        [code(check_id), prose(message), prose(hint)]
+        for check_id in sorted(found)
+        for message, hint in found[check_id]
+    ]
     return table(["check", "message", "hint"], rows)
 
 
