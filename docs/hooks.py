@@ -174,9 +174,7 @@ def render_checks():
             hint = text_of(keywords["hint"]) if "hint" in keywords else ""
             found.setdefault(keywords["id"].value, []).append((text_of(node.args[0]), hint))
     rows = [
-        [code(check_id), prose(message), prose(hint)]
-        for check_id in sorted(found)
-        for message, hint in found[check_id]
+        [code(check_id), prose(message), prose(hint)] for check_id in sorted(found) for message, hint in found[check_id]
     ]
     return table(["check", "message", "hint"], rows)
 
