@@ -19,6 +19,9 @@ from mm_oauth.conf import DEFAULTS
 from mm_oauth.defaults import oauth2_provider_settings, oidc_settings
 from mm_oauth.models import ProviderSettings
 
+# Each test runs ``mkdocs build`` in a process of its own (make test runs them; -m "not slow" skips them).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 HOOKS = ROOT / "docs" / "hooks.py"
 
