@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test bench bench-load bench-large lint clean
+.PHONY: demo test bench bench-load bench-large lint clean docs docs-serve
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,14 @@ test: lint
 	else \
 		echo "(PostgreSQL leg not run: set MM_OAUTH_TEST_POSTGRES_URL=postgres://user:pass@host/db; .ci/run does)"; \
 	fi
+
+# The documentation site (docs/, mkdocs.yml) into var/docs-site; strict: a broken link or image fails.
+docs: $(VENV)/.installed
+	$(VENV)/bin/mkdocs build --strict
+
+# The same, served with live reload (DOCS_PORT=… for another port).
+docs-serve: $(VENV)/.installed
+	$(VENV)/bin/mkdocs serve --strict -a 127.0.0.1:$${DOCS_PORT:-8002}
 
 bench: $(VENV)/.installed
 	$(PY) bench/run.py
