@@ -51,7 +51,7 @@ class ApplicationAdminForm(forms.ModelForm):
     ModelForm runs on the changed instance.
     """
 
-    redirect_uris = CallbackURLsField(label=gettext_lazy("Callback URLs"))
+    redirect_uris = CallbackURLsField(label=validators.CALLBACK_URLS_LABEL)
     allowed_scopes = forms.MultipleChoiceField(
         label=gettext_lazy("Allowed scopes"),
         required=False,
@@ -68,8 +68,7 @@ class ApplicationAdminForm(forms.ModelForm):
 
     def clean_redirect_uris(self):
         # One URL per line: a line holding a space is one bad URL, not two good ones.
-        urls = validators.split_callback_urls(self.cleaned_data["redirect_uris"])
-        validators.validate_callback_urls(urls, public=self.instance.is_public)
+        urls = validators.validate_callback_lines(self.cleaned_data["redirect_uris"], public=self.instance.is_public)
         return " ".join(urls)
 
     def clean_allowed_scopes(self):

@@ -26,6 +26,8 @@ CALLBACK_URLS_MAX_TOTAL_LENGTH = 1024
 
 HOMEPAGE_MESSAGE = _("Homepage must be a valid URL and start with http:// or https://.")
 ICON_URL_MESSAGE = _("Icon URL must be a valid URL and start with http:// or https://.")
+# The field's label wherever a person types callback URLs: the pages and the admin.
+CALLBACK_URLS_LABEL = _("Callback URLs, one per line")
 CALLBACK_URL_MESSAGE = _("Callback URL must be a valid URL and start with http:// or https://.")
 
 _http_url = URLValidator(schemes=["http", "https"])
@@ -108,7 +110,7 @@ def validate_icon_url(value):
         raise ValidationError(ICON_URL_MESSAGE, code="invalid_url")
 
 
-def validate_callback_urls(urls, *, public=False):
+def validate_callback_urls(urls, *, public=False, line_numbers=None):
     """Check a list of callback URLs; raise one ValidationError listing every problem.
 
     Rules: at least one; each an absolute http(s) URL without a fragment
@@ -116,60 +118,16 @@ def validate_callback_urls(urls, *, public=False):
     host unless ``MM_OAUTH["ALLOW_HTTP_CALLBACKS"]``; no duplicates; all
     together at most 1024 characters. A ``public`` client (a native app) may
     also use a private-use URI scheme (RFC 8252 section 7.1, see
-    ``private_use_scheme_error``).
+    ``private_use_scheme_error``). ``line_numbers``, one per URL, makes each
+    URL's error name its line of the form's field ("Line 2: ...").
     """
-    errors = []
     if not urls:
         raise ValidationError(_("At least one callback URL is required."), code="required")
+    errors = []
     seen = set()
-    for url in urls:
-        if public and is_private_use_uri(url):
-            if problem := private_use_scheme_error(url):
-                errors.append(problem)
-            elif url in seen:
-                errors.append(
-                    ValidationError(_("Callback URL %(url)s is listed twice."), code="duplicate", params={"url": url})
-                )
-            seen.add(url)
-            continue
-        if not _is_http_url(url):
-            errors.append(ValidationError(CALLBACK_URL_MESSAGE, code="invalid_url"))
-            continue
-        if urlsplit(url).fragment or url.endswith("#"):
-            # RFC 6749 section 3.1.2: the redirection endpoint URI MUST NOT include a fragment.
-            errors.append(
-                ValidationError(
-                    _("Callback URL %(url)s must not contain a fragment (#)."), code="fragment", params={"url": url}
-                )
-            )
-            continue
-        if "@" in urlsplit(url).netloc:
-            # Credentials never belong in a redirect URI (RFC 3986 section 3.2.1 deprecates
-            # them in URLs), and "https://trusted.example@evil.example/" reads as the wrong host.
-            errors.append(
-                ValidationError(
-                    _("Callback URL %(url)s must not contain a user name or password."),
-                    code="userinfo",
-                    params={"url": url},
-                )
-            )
-            continue
-        if not _secure_enough(url):
-            errors.append(
-                ValidationError(
-                    _(
-                        "Callback URL %(url)s must start with https://; plain http:// is allowed only for "
-                        "loopback addresses (127.0.0.1, [::1], localhost)."
-                    ),
-                    code="insecure",
-                    params={"url": url},
-                )
-            )
-            continue
-        if url in seen:
-            errors.append(
-                ValidationError(_("Callback URL %(url)s is listed twice."), code="duplicate", params={"url": url})
-            )
+    for index, url in enumerate(urls):
+        if problem := callback_url_error(url, seen, public=public):
+            errors.append(on_line(problem, line_numbers[index]) if line_numbers else problem)
         seen.add(url)
     total = len(" ".join(urls))
     if total > CALLBACK_URLS_MAX_TOTAL_LENGTH:
@@ -182,6 +140,61 @@ def validate_callback_urls(urls, *, public=False):
         )
     if errors:
         raise ValidationError(errors)
+
+
+def validate_callback_lines(text, *, public=False):
+    """Check a form field's callback URLs, one per line; return them as a list.
+
+    Blank lines are dropped; every error about one URL names its line as the
+    person sees it, blank lines counted ("Line 3: ...").
+    """
+    numbered = [(number, line.strip()) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    urls = [url for _number, url in numbered]
+    validate_callback_urls(urls, public=public, line_numbers=[number for number, _url in numbered])
+    return urls
+
+
+def on_line(error, number):
+    """Return ``error`` prefixed with the line of the field it concerns."""
+    return ValidationError(
+        _("Line %(line)d: %(message)s"), code=error.code, params={"line": number, "message": error.messages[0]}
+    )
+
+
+def callback_url_error(url, seen, *, public=False):
+    """Return the ValidationError of one callback URL (``seen``: the URLs before it), or None."""
+    if public and is_private_use_uri(url):
+        return private_use_scheme_error(url) or _duplicate_error(url, seen)
+    if not _is_http_url(url):
+        return ValidationError(CALLBACK_URL_MESSAGE, code="invalid_url")
+    parts = urlsplit(url)
+    if parts.fragment or url.endswith("#"):
+        # RFC 6749 section 3.1.2: the redirection endpoint URI MUST NOT include a fragment.
+        return ValidationError(
+            _("Callback URL %(url)s must not contain a fragment (#)."), code="fragment", params={"url": url}
+        )
+    if "@" in parts.netloc:
+        # Credentials never belong in a redirect URI (RFC 3986 section 3.2.1 deprecates
+        # them in URLs), and "https://trusted.example@evil.example/" reads as the wrong host.
+        return ValidationError(
+            _("Callback URL %(url)s must not contain a user name or password."), code="userinfo", params={"url": url}
+        )
+    if not _secure_enough(url):
+        return ValidationError(
+            _(
+                "Callback URL %(url)s must start with https://; plain http:// is allowed only for "
+                "loopback addresses (127.0.0.1, [::1], localhost)."
+            ),
+            code="insecure",
+            params={"url": url},
+        )
+    return _duplicate_error(url, seen)
+
+
+def _duplicate_error(url, seen):
+    if url in seen:
+        return ValidationError(_("Callback URL %(url)s is listed twice."), code="duplicate", params={"url": url})
+    return None
 
 
 def is_loopback_host(host):

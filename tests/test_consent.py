@@ -139,7 +139,7 @@ def test_a_new_authorization_emails_a_security_notice_once(
     message = mail.outbox[0]
     assert message.to == ["alice@example.com"]
     assert "Zapier" in message.subject
-    assert "deauthorize" in message.body
+    assert "revoke" in message.body
 
 
 def test_no_notice_unless_switched_on(signed_in_client, app, django_capture_on_commit_callbacks):

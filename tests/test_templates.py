@@ -143,7 +143,7 @@ def test_the_authorized_apps_page_renders_mm_oauths_own_alert_and_badge(client, 
     client.force_login(user)
     page = client.get("/account/security/oauth-apps/").content.decode()
     assert '<div class="mm-alert mm-alert--neutral" role="status">' in page
-    assert '<span class="mm-badge mm-badge--neutral">Trusted</span>' in page
+    assert '<span class="mm-badge mm-badge--success mm-oauth-trusted-badge">Trusted</span>' in page
     assert not bootstrap_classes_in(page)
 
 

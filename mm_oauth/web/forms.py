@@ -64,8 +64,10 @@ class ApplicationForm(forms.Form):
         help_text=_("Optional: an image shown next to the application's name, starting with http:// or https://."),
     )
     callback_urls = forms.CharField(
-        label=_("Callback URLs"),
-        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false", "autocapitalize": "off"}),
+        label=validators.CALLBACK_URLS_LABEL,
+        widget=forms.Textarea(
+            attrs={"rows": 3, "class": "mm-oauth-grow", "spellcheck": "false", "autocapitalize": "off"}
+        ),
         help_text=_(
             "One URL per line. Users are sent back to one of these after they sign in; each must start "
             "with https:// (http:// only for 127.0.0.1, [::1] or localhost) and have no fragment (#). "
@@ -107,9 +109,7 @@ class ApplicationForm(forms.Form):
 
     def clean_callback_urls(self):
         # One URL per line: a line holding a space is one bad URL, not two good ones.
-        urls = validators.split_callback_urls(self.cleaned_data["callback_urls"])
-        validators.validate_callback_urls(urls, public=self.is_public())
-        return urls
+        return validators.validate_callback_lines(self.cleaned_data["callback_urls"], public=self.is_public())
 
     def is_public(self):
         """Return whether the app is a public client (a native app's schemes are allowed only then).

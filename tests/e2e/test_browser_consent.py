@@ -3,7 +3,7 @@
 The browser drives the sample third-party client (its own process, registered by
 ``manage.py demo`` with its real callback URL, not trusted) and the
 example site (pytest-django's ``live_server``): sign in, the site's login
-form, the consent page, Allow or Deny; remembered consent; Deauthorize on the
+form, the consent page, Allow or Deny; remembered consent; Revoke on the
 site's authorized-apps page; a trusted app that never asks; a post from the
 client shown on the site's board.
 
@@ -153,9 +153,9 @@ def test_deauthorize_on_the_site_revokes_the_client_and_consent_is_asked_again(j
     page.goto(alice.site_url + "/account/security/oauth-apps/")
     app_card = page.get_by_role("article").filter(has=page.get_by_role("heading", name=SAMPLE_APP_NAME))
     expect(app_card).to_contain_text(SAMPLE_APP_DESCRIPTION)
-    app_card.get_by_role("link", name="Deauthorize").click()
-    expect(page.get_by_role("heading", name=f"Deauthorize {SAMPLE_APP_NAME}?")).to_be_visible()
-    page.get_by_role("button", name="Deauthorize").click()
+    app_card.get_by_role("link", name="Revoke", exact=True).click()
+    expect(page.get_by_role("heading", name=f"Revoke the access of {SAMPLE_APP_NAME}?")).to_be_visible()
+    page.get_by_role("button", name="Revoke", exact=True).click()
     expect(page.get_by_text(f"{SAMPLE_APP_NAME} can no longer access your account.")).to_be_visible()
     expect(page.get_by_text("No OAuth 2.0 applications are authorized.")).to_be_visible()
 

@@ -3,23 +3,28 @@
 Idempotent; every run:
 
 1. applies any pending migrations;
-2. makes sure the superuser ``admin`` and the demo user ``alice`` exist (a new
-   user's generated password is printed only when it is created, or with
-   ``--reset-passwords``);
+2. makes sure the superuser ``admin`` and the demo users ``alice`` and ``bob``
+   exist (a new user's generated password is printed only when it is created,
+   or with ``--reset-passwords``);
 3. switches the OAuth 2.0 service provider on;
-4. registers the sample third-party client once (confidential, not trusted, so
+4. seeds what every feature needs to be seen: the organization "Acme" owned
+   by alice with bob as a member, third-party restrictions on, and a private
+   and a public project (so an unapproved app visibly sees less); and a
+   trusted app, "Example status page", whose sign-in skips the consent page;
+5. registers the sample third-party client once (confidential, not trusted, so
    the consent page shows) and keeps its credentials in
    ``<VAR_DIR>/sample_client.json`` (mode 600); when that file is missing or its
    secret no longer matches, a new secret is generated and the file rewritten.
    With ``--register-dynamically`` it registers nothing: it switches dynamic
    client registration (RFC 7591) on and writes a file without credentials,
    so the sample client registers itself when it starts;
-5. with ``--oidc``, switches OpenID Connect on: generates a development signing
+6. with ``--oidc``, switches OpenID Connect on: generates a development signing
    key ``<VAR_DIR>/oidc.pem`` (mode 600) once, records its path in
    ``<VAR_DIR>/demo.env`` as ``OIDC_RSA_PRIVATE_KEY_FILE`` (where the example
    settings read it when the environment does not set it), and has the sample
    client sign in with ``openid profile email``. Without ``--oidc`` that record
-   is removed (the key stays, so a later ``--oidc`` reuses it).
+   is removed (the key stays, so a later ``--oidc`` reuses it);
+7. prints where to look: each page of the story, with the users' passwords when set.
 
 Every change goes through ``mm_oauth.services``, so it is audited and signalled
 like the same change made on the site. Running the two servers is the
@@ -31,6 +36,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -41,9 +47,13 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
+from django.urls import reverse
 from oauth2_provider.models import get_application_model
 
+from example_project.site.models import Project
+from mm_oauth.models import Organization
 from mm_oauth.services.applications import regenerate_secret, register_application, update_application
+from mm_oauth.services.organizations import add_member, create_organization, membership_of
 from mm_oauth.services.provider_settings import update_provider_settings
 
 HOST = "127.0.0.1"
@@ -54,6 +64,13 @@ SAMPLE_APP_DESCRIPTION = (
 CLIENT_FILE_NAME = "sample_client.json"
 OIDC_KEY_FILE_NAME = "oidc.pem"
 DEMO_ENV_FILE_NAME = "demo.env"  # example_project.settings.DEMO_ENV_FILE
+TRUSTED_APP_NAME = "Example status page"
+TRUSTED_APP_DESCRIPTION = (
+    "The example site's own status page: a first-party app, trusted, so it never asks for consent."
+)
+ORG_NAME, ORG_SLUG = "Acme", "acme"
+# One private and one public project: an app Acme has not approved sees only the public one.
+ORG_PROJECTS = (("Acme roadmap", True), ("Acme handbook", False))
 OIDC_SCOPE = "openid profile email read write"  # read/write: users/me and the board, as without OpenID Connect
 
 
@@ -129,6 +146,43 @@ def ensure_sample_app(creator, homepage, callback_url):
         return app, secret, True
     update_application(app, homepage=homepage, callback_urls=[callback_url])  # other ports this time
     return app, None, False
+
+
+def ensure_trusted_app(creator, site_url):
+    """Register the trusted first-party app once (its callback is a page of the site itself); return it."""
+    app = get_application_model().objects.filter(name=TRUSTED_APP_NAME).order_by("pk").first()
+    homepage, callback_url = f"{site_url}/", f"{site_url}/board/"
+    if app is None:
+        app, _secret = register_application(
+            creator=creator,
+            name=TRUSTED_APP_NAME,
+            description=TRUSTED_APP_DESCRIPTION,
+            homepage=homepage,
+            callback_urls=[callback_url],
+            client_type="confidential",
+            is_trusted=True,
+        )
+        return app
+    update_application(app, homepage=homepage, callback_urls=[callback_url])  # other ports this time
+    return app
+
+
+def ensure_organization(owner, member):
+    """Create Acme once (restrictions on), owned by ``owner``, with ``member`` a member, and its two projects."""
+    org = Organization.objects.filter(slug=ORG_SLUG).first()
+    if org is None:
+        org = create_organization(actor=owner, name=ORG_NAME, slug=ORG_SLUG)
+    if membership_of(member, org) is None:
+        add_member(actor=owner, org=org, user_id=member.pk, role="member")
+    for name, private in ORG_PROJECTS:
+        Project.objects.get_or_create(organization=org, name=name, defaults={"private": private, "created_by": owner})
+    return org
+
+
+def trusted_sign_in_url(site_url, app):
+    """Return an authorization request for the trusted app: signed in, it lands on its callback without consent."""
+    query = urlencode({"response_type": "code", "client_id": app.client_id, "redirect_uri": app.callback_urls[0]})
+    return f"{site_url}{reverse('mm_oauth:authorize')}?{query}"
 
 
 def read_client_file(path):
@@ -247,7 +301,7 @@ class Command(BaseCommand):
         parser.add_argument("--site-port", type=int, default=8000, help="Port of the example site (default 8000).")
         parser.add_argument("--client-port", type=int, default=8001, help="Port of the sample client (default 8001).")
         parser.add_argument(
-            "--reset-passwords", action="store_true", help="Give admin and alice new passwords and print them."
+            "--reset-passwords", action="store_true", help="Give admin, alice and bob new passwords and print them."
         )
         parser.add_argument(
             "--oidc",
@@ -266,10 +320,11 @@ class Command(BaseCommand):
             raise CommandError("--site-port and --client-port must differ.")
         var_dir = Path(settings.VAR_DIR)
         self.migrate()
-        admin, alice = self.ensure_users(options["reset_passwords"])
-        creator = get_user_model().objects.get_by_natural_key(admin.username)
+        users = self.ensure_users(options["reset_passwords"])
+        creator = user_named(users["admin"].username)
         update_provider_settings(actor=creator, enable_provider=True)
         self.stdout.write("Provider: the OAuth 2.0 service provider is on.")
+        trusted_app = self.seed(creator, users, site_url=f"http://{HOST}:{site_port}")
         self.setup_oidc(var_dir, options["oidc"])
         scope = OIDC_SCOPE if options["oidc"] else None
         if options["register_dynamically"]:
@@ -279,7 +334,7 @@ class Command(BaseCommand):
                 creator, site_port=site_port, client_port=client_port, var_dir=var_dir, scope=scope
             )
             self.report_sample_client(setup)
-        self.print_banner(site_port, client_port, alice, oidc=options["oidc"])
+        self.print_banner(site_port, client_port, users, trusted_app, oidc=options["oidc"])
 
     # Set-up steps
 
@@ -305,18 +360,34 @@ class Command(BaseCommand):
             self.stdout.write("  note: OIDC_RSA_PRIVATE_KEY_FILE is set in this shell; the site signs with that key")
 
     def ensure_users(self, reset_passwords):
-        admin = ensure_user("admin", reset_password=reset_passwords, superuser=True, email="admin@example.com")
-        alice = ensure_user(
-            "alice",
-            reset_password=reset_passwords,
-            email="alice@example.com",
-            first_name="Alice",
-            last_name="Liddell",
-        )
+        users = {
+            "admin": ensure_user("admin", reset_password=reset_passwords, superuser=True, email="admin@example.com"),
+            "alice": ensure_user(
+                "alice",
+                reset_password=reset_passwords,
+                email="alice@example.com",
+                first_name="Alice",
+                last_name="Liddell",
+            ),
+            "bob": ensure_user(
+                "bob", reset_password=reset_passwords, email="bob@example.com", first_name="Bob", last_name="Builder"
+            ),
+        }
         self.stdout.write("Users:")
-        self.report_user(admin, "superuser, for /admin/")
-        self.report_user(alice, "demo user, signs in to the sample client")
-        return admin, alice
+        self.report_user(users["admin"], "superuser, for /admin/")
+        self.report_user(users["alice"], "demo user, signs in to the sample client; owns Acme")
+        self.report_user(users["bob"], "demo user, a member of Acme")
+        return users
+
+    def seed(self, creator, users, *, site_url):
+        """Seed the organization and the trusted app; return the trusted app."""
+        alice, bob = user_named(users["alice"].username), user_named(users["bob"].username)
+        org = ensure_organization(alice, bob)
+        state = "on" if org.restrict_third_party_apps else "off"
+        self.stdout.write(f'Organization: "{org.name}" owned by alice, bob a member; third-party restrictions {state}')
+        app = ensure_trusted_app(creator, site_url)
+        self.stdout.write(f'Trusted app: "{app.name}" (signs in without the consent page); client ID {app.client_id}')
+        return app
 
     def report_user(self, user, role):
         label = f"  {user.username:<6} ({role})"
@@ -345,30 +416,65 @@ class Command(BaseCommand):
         self.stdout.write(f'Sample client: "{SAMPLE_APP_NAME}" {action}; client ID {setup.app.client_id}')
         self.stdout.write(f"  credentials: {display_path(setup.config_path)} (mode 600)")
 
-    def sign_in_hint(self, client_port, alice):
-        if alice.password:
-            credentials = f"alice / {alice.password}"
-        else:
-            credentials = "alice (password shown when it was created; --reset-passwords prints a new one)"
-        return f"Open http://{HOST}:{client_port}/ and click Sign in; sign in as {credentials}"
-
-    def print_banner(self, site_port, client_port, alice, oidc=False):
+    def print_banner(self, site_port, client_port, users, trusted_app, oidc=False):
+        site = f"http://{HOST}:{site_port}"
         rule = "=" * 78
         lines = [
             rule,
             "  mm_oauth demo",
-            f"  Example site (the OAuth 2.0 provider): http://{HOST}:{site_port}/   (admin: /admin/)",
+            f"  Example site (the OAuth 2.0 provider): {site}/",
             f"  Sample third-party client:             http://{HOST}:{client_port}/",
             "",
-            "  " + self.sign_in_hint(client_port, alice),
-            "  Example site then asks whether to allow the sample client: choose Allow.",
+            "  Users:",
+            *(f"    {credentials(user)}" for user in users.values()),
+            "",
+            "  Where to look:",
+            *(f"    {url}\n        {what}" for url, what in where_to_look(site, client_port, trusted_app)),
             *(
-                ["  OpenID Connect: the sample client asks for openid profile email and verifies the ID token."]
+                ["", "  OpenID Connect: the sample client asks for openid profile email and verifies the ID token."]
                 if oidc
                 else []
             ),
+            "",
             "  `make demo` starts both now (the Procfile, through honcho); Ctrl-C stops both.",
             rule,
         ]
         self.stdout.write("\n".join(lines))
         self.stdout.flush()
+
+
+def user_named(username):
+    """Return the user whose username is ``username``."""
+    return get_user_model().objects.get_by_natural_key(username)
+
+
+def credentials(user):
+    """Return ``username / password`` when this run set the password, else how to get one."""
+    if user.password:
+        return f"{user.username} / {user.password}"
+    return f"{user.username} (password shown when it was set; --reset-passwords prints new ones)"
+
+
+def where_to_look(site, client_port, trusted_app):
+    """Return ``(url, what it shows)`` for each step of the demo's story."""
+    return [
+        (
+            f"http://{HOST}:{client_port}/",
+            "Sample client: click Sign in, sign in to the site as alice, see the consent page; choose Allow",
+        ),
+        (f"{site}{reverse('mm_oauth:authorized-apps')}", "Authorized applications: the apps alice allowed; Revoke"),
+        (f"{site}{reverse('mm_oauth:apps-list')}", "Integrations: register apps, regenerate secrets (as admin)"),
+        (
+            f"{site}{reverse('mm_oauth:org-third-party-access', args=[ORG_SLUG])}",
+            "Acme's third-party access (as alice): approve the sample client so it sees Acme's private project",
+        ),
+        (f"{site}{reverse('mm_oauth:organizations')}", "Organizations: bob sees Acme as a member"),
+        (
+            trusted_sign_in_url(site, trusted_app),
+            f"{trusted_app.name}: a trusted app's sign-in, which skips the consent page",
+        ),
+        (
+            f"{site}{reverse('admin:mm_oauth_providersettings_changelist')}",
+            "Admin (as admin): the provider switch; turn it off and watch the pages say so",
+        ),
+    ]
