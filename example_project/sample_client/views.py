@@ -3,7 +3,9 @@
 The OAuth 2.0 part is Authlib's Django client: the provider is registered from its
 RFC 8414 metadata; the sign-in uses the authorization code flow with PKCE (S256)
 and a random ``state``; the code is exchanged with the client ID and secret in the
-form body (``client_secret_post``, as Mattermost's sample client does).
+form body (``client_secret_post``, as Mattermost's sample client does). Every
+view of the home page asks ``users/me`` with the token, so an app the user
+deauthorized on the provider shows as signed out at once.
 
 With ``openid`` in the configured scope, Authlib also sends a ``nonce`` and
 verifies the ID token that comes with the tokens: its signature against the
