@@ -109,7 +109,7 @@ def test_a_malformed_pkce_challenge_shows_an_error_page_and_never_redirects(sign
     response = authorize_get(signed_in_client, app, **params)
     assert response.status_code == 400
     assert "Location" not in response
-    assert "This sign-in request cannot be completed" in response.content.decode()
+    assert "This sign-in request failed a security check" in response.content.decode()
     assert not Grant.objects.exists()
 
 

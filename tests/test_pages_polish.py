@@ -228,3 +228,17 @@ def test_the_new_authorization_email_says_the_permissions_in_words_and_links_the
     assert f"  - {read}" in message.body
     assert f"http://testserver{AUTHORIZED_URL}" in message.body
     assert "Authorized applications" in message.body
+
+
+def test_the_consent_and_authorize_error_pages_share_the_heading_class(client_for, make_user, make_app):
+    from tests.oauth_helpers import pkce_pair
+
+    app = make_app()
+    client = client_for(make_user())
+    _verifier, challenge = pkce_pair()
+    query = {"response_type": "code", "client_id": app.client_id, "redirect_uri": app.callback_urls[0]}
+    consent = client.get("/oauth/authorize", {**query, "code_challenge": challenge, "code_challenge_method": "S256"})
+    error = client.get("/oauth/authorize", {**query, "client_id": "no-such-client"})
+    assert (consent.status_code, error.status_code) == (200, 400)
+    for response in (consent, error):
+        assert H1.findall(response.content.decode()) == ['<h1 class="mm-oauth-page-title">']

@@ -359,7 +359,7 @@ def test_unregistered_redirect_uri_shows_an_error_page_and_never_redirects(signe
     )
     assert response.status_code == 400
     assert "Location" not in response
-    assert "This sign-in request cannot be completed" in response.content.decode()
+    assert "This application asked to send you to an address it has not registered" in response.content.decode()
 
 
 def test_unknown_client_shows_an_error_page_and_never_redirects(signed_in_client):

@@ -3,7 +3,9 @@
 The OAuth 2.0 part is Authlib's Django client: the provider is registered from its
 RFC 8414 metadata; the sign-in uses the authorization code flow with PKCE (S256)
 and a random ``state``; the code is exchanged with the client ID and secret in the
-form body (``client_secret_post``, as Mattermost's sample client does).
+form body (``client_secret_post``, as Mattermost's sample client does). Every
+view of the home page asks ``users/me`` with the token, so an app the user
+deauthorized on the provider shows as signed out at once.
 
 With ``openid`` in the configured scope, Authlib also sends a ``nonce`` and
 verifies the ID token that comes with the tokens: its signature against the
@@ -30,6 +32,7 @@ ID_TOKEN_CLAIMS = ("iss", "sub", "aud", "auth_time", "preferred_username", "emai
 # Refresh tokens rotate, and the provider revokes them all when a used one comes back
 # (RFC 9700 section 4.14.2): one refresh at a time, shared by the requests that wait for it.
 REFRESH_LOCK = threading.Lock()
+REVOKED_NOTICE = f"Your authorization was revoked on {CONFIG.provider_name}; sign in again."
 
 oauth = OAuth()
 oauth.register(
@@ -65,6 +68,8 @@ def no_referrer(view):
 
 @never_cache
 def home(request):
+    if "token" in request.session:
+        check_sign_in(request)
     context = {
         "provider_name": CONFIG.provider_name,
         "user": request.session.get("user"),
@@ -73,8 +78,34 @@ def home(request):
         "openid": CONFIG.openid,
         "notice": request.session.pop("notice", None),  # each shown once
         "outcome": request.session.pop("outcome", None),
+        "unchecked": getattr(request, "sign_in_unchecked", False),
     }
     return render(request, "sample_client/home.html", context)
+
+
+def check_sign_in(request):
+    """Ask the provider who the token belongs to, on every view: a deauthorized app shows as signed out at once.
+
+    A refused token (and refresh token) signs the user out of this app; a provider
+    that cannot answer leaves the sign-in as it was, marked unchecked.
+    """
+    try:
+        response = call_api(request, "GET", "users/me")
+    except AuthorizationRevoked:
+        signed_out(request, REVOKED_NOTICE)
+        return
+    except requests.RequestException:
+        response = None
+    if response is None or response.status_code != 200:
+        request.sign_in_unchecked = True
+        return
+    request.session["user"] = {key: str(response.json().get(key, "")) for key in PROFILE_FIELDS}
+
+
+def signed_out(request, notice):
+    """Forget the tokens and the user, keeping a notice for the next page."""
+    request.session.flush()
+    request.session["notice"] = notice
 
 
 @never_cache
@@ -145,8 +176,7 @@ def post_message(request):
     try:
         response = call_api(request, "POST", "posts", json=body)
     except AuthorizationRevoked:
-        request.session.flush()
-        request.session["notice"] = "Your authorization was revoked; sign in again."
+        signed_out(request, REVOKED_NOTICE)
         return redirect("home")
     except requests.RequestException as exc:
         request.session["outcome"] = {"unreachable": str(exc), "form": form}

@@ -25,12 +25,13 @@ from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.models import get_application_model
 from oauth2_provider.settings import oauth2_settings
 from oauthlib.common import add_params_to_uri
-from oauthlib.oauth2.rfc6749.errors import CustomOAuth2Error
+from oauthlib.oauth2.rfc6749.errors import AccessDeniedError, CustomOAuth2Error
 
 from ..gate import ProviderRequiredMixin
 from ..models import AppAccess
 from ..resources import foreign_targets, invalid_target_description
 from ..services.authorizations import authorization_covers, record_authorization
+from .authorize_errors import explain as explain_error
 from .consent import ConsentForm, consent_items
 from .issuer import issuer, with_issuer
 from .sessions import login_too_old, session_auth_time
@@ -38,14 +39,19 @@ from .sessions import login_too_old, session_auth_time
 # RFC 7636 section 4.2: code_challenge = 43*128unreserved.
 PKCE_CHALLENGE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
 PKCE_METHODS = {"S256"}  # "plain" is refused (RFC 9700 section 2.1.1)
+# For the client's developer and logs, so English like oauthlib's other descriptions (RFC 6749 section 4.1.2.1).
+DENIED_DESCRIPTION = "The user denied the request."
 
 
 def request_problem(params):
-    """Return why the request must be refused on this site (never redirected), or None."""
+    """Return the error shown on this site (never redirected) for a request refused up front, or None."""
     if not params.get("redirect_uri"):
         # Mattermost's clients always send it; requiring it keeps matching exact.
-        return "redirect_uri is required."
-    return pkce_problem(params)
+        return {"error": "invalid_request", "description": "redirect_uri is required.", "kind": "redirect_uri"}
+    problem = pkce_problem(params)
+    if problem:
+        return {"error": "invalid_request", "description": problem, "kind": "pkce"}
+    return None
 
 
 def pkce_problem(params):
@@ -81,9 +87,7 @@ class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
         problem = request_problem(request.GET)
         if problem:
             # Shown on this site: a client that sends a broken challenge gets no redirect.
-            return self.render_to_response(
-                {"error": {"error": "invalid_request", "description": problem}}, status=HTTPStatus.BAD_REQUEST
-            )
+            return self.render_to_response({"error": problem}, status=HTTPStatus.BAD_REQUEST)
         if "max_age" in request.GET and login_too_old(request, request.GET["max_age"]):
             return self.handle_stale_login()
         return super().get(request, *args, **kwargs)
@@ -130,11 +134,10 @@ class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
             # OpenID Connect Core 1.0 section 3.1.2.6: prompt=none must not show
             # the consent page; say consent is needed instead.
             return self._redirect_error(context, "consent_required")
-        if "error" not in context and "application" in context:
-            app = context["application"]
-            context["org_access"] = AppAccess.objects.member_rows(self.request.user, [app])[app.pk]
-            # The buttons bring the user back to this very request (a re-rendered POST has no query: fallback).
-            context["org_access_next"] = self.request.get_full_path() if self.request.method == "GET" else ""
+        if "error" in context:
+            context["explanation"] = explain_error(context["error"])
+        elif "application" in context:
+            context.update(self.consent_context(context["application"], context.get("redirect_uri")))
             context["scope_items"] = consent_items(context.get("scopes", []))
             context["scopes_optional"] = any(scope.optional for scope in context["scope_items"])
         response = super().render_to_response(context, **response_kwargs)
@@ -142,6 +145,20 @@ class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
         response["Content-Security-Policy"] = "frame-ancestors 'none'"
         response["X-Frame-Options"] = "DENY"
         return response
+
+    def consent_context(self, app, redirect_uri):
+        """Return what the consent page shows beside the scopes: who is asked, where they go back to, the orgs."""
+        request = self.request
+        # The buttons bring the user back to this very request (a re-rendered POST has no query: fallback).
+        query = request.GET.urlencode() if request.method == "GET" else ""
+        return {
+            "org_access": AppAccess.objects.member_rows(request.user, [app])[app.pk],
+            "org_access_next": request.get_full_path() if query else "",
+            "authorize_query": query,  # for "Not you?": the same request after signing in again
+            "signed_in_as": request.user.get_username(),
+            # DOT validated redirect_uri against the app's registered callbacks before this runs.
+            "redirect_host": redirect_host(redirect_uri),
+        }
 
     def _consent_remembered(self, context):
         if self.request.method != "GET" or "error" in context or "form" not in context:
@@ -176,7 +193,7 @@ class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
     def form_invalid(self, form):
         """A tampered or empty decision: say why on this site (nothing is granted, nothing redirected)."""
         messages = [message for errors in form.errors.values() for message in errors]
-        error = {"error": "invalid_request", "description": " ".join(messages)}
+        error = {"error": "invalid_request", "description": " ".join(messages), "kind": "decision"}
         return self.render_to_response({"error": error}, status=HTTPStatus.BAD_REQUEST)
 
     def redirect(self, redirect_to, application):
@@ -190,6 +207,10 @@ class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
 
         The session's sign-in time travels with the code, for the ID token's ``auth_time``.
         """
+        if not allow:
+            # RFC 6749 section 4.1.2.1: a human-readable error_description beside access_denied and state.
+            denied = AccessDeniedError(state=credentials.get("state"), description=DENIED_DESCRIPTION)
+            raise OAuthToolkitError(error=denied, redirect_uri=credentials["redirect_uri"])
         credentials = {**credentials, "auth_time": session_auth_time(request)}
         result = super().create_authorization_response(request, scopes, credentials, allow)
         # oauthlib answers a refused request (e.g. invalid_scope) with an error redirect, not an exception.
@@ -198,6 +219,14 @@ class AuthorizeView(ProviderRequiredMixin, dot_views.AuthorizationView):
             granted = scopes.split() if isinstance(scopes, str) else scopes
             record_authorization(request.user, app, granted, request, refused=self.refused_scopes)
         return result
+
+
+def redirect_host(redirect_uri):
+    """Return the host (and port) the user will be sent back to; a native app's scheme where there is none."""
+    parts = urlsplit(redirect_uri or "")
+    if not parts.hostname:
+        return f"{parts.scheme}:" if parts.scheme else ""
+    return f"{parts.hostname}:{parts.port}" if parts.port else parts.hostname
 
 
 def refuse_foreign_targets(request, resources, credentials):

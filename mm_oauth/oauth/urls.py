@@ -7,9 +7,11 @@ from django.urls import path
 
 from . import oidc, registration, resource_metadata, views
 from .authorize import AuthorizeView
+from .switch_account import SwitchAccountView
 
 urlpatterns = [
     path("oauth/authorize", AuthorizeView.as_view(), name="authorize"),
+    path("oauth/authorize/switch-account", SwitchAccountView.as_view(), name="authorize-switch-account"),
     path("oauth/access_token", views.TokenView.as_view(), name="token"),
     path("oauth/token", views.TokenView.as_view(), name="token-alias"),
     path("oauth/revoke", views.RevokeView.as_view(), name="revoke"),

@@ -5,7 +5,9 @@ The browser drives the sample third-party client (its own process, registered by
 example site (pytest-django's ``live_server``): sign in, the site's login
 form, the consent page, Allow or Deny; remembered consent; Revoke on the
 site's authorized-apps page; a trusted app that never asks; a post from the
-client shown on the site's board.
+client shown on the site's board. The consent page's trust signals: "Not you?"
+(another user lands on the same request), the host the user goes back to, who
+registered the app, and each organization's state before and after Grant.
 
 The consent page is saved as ``mm_oauth_consent_page.png`` in /tmp (or
 ``MM_OAUTH_SCREENSHOTS``) for a person to look at.
@@ -15,11 +17,13 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from example_project.site.management.commands.demo import SAMPLE_APP_DESCRIPTION, SAMPLE_APP_NAME
 from example_project.site.models import Post
 from mm_oauth.models import Authorization
+from mm_oauth.services import organizations as orgs
 from mm_oauth.services.applications import register_application
 from mm_oauth.services.provider_settings import update_provider_settings
 from tests.e2e.playwright_fixtures import SCREENSHOTS
@@ -28,6 +32,7 @@ from tests.e2e.test_sample_client import demo  # noqa: F401
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 SCOPE_WORDS = ["Read your profile and the data you can see", "Create and change data on your behalf"]
+BOB_PASSWORD = "bob-s3cret-Passw0rd"
 CONSENT_HEADING = f"{SAMPLE_APP_NAME} would like to connect to your account"
 
 
@@ -53,11 +58,11 @@ class Journey:
     def click_sign_in(self):
         self.page.get_by_role("link", name="Sign in with Example site").click()
 
-    def log_in_to_site(self):
-        """Fill in the site's login form as alice (the sign-in sent the browser there)."""
+    def log_in_to_site(self, username="alice", password=None):
+        """Fill in the site's login form, as alice unless told (the sign-in sent the browser there)."""
         expect(self.page.get_by_role("heading", name="Sign in to the example site")).to_be_visible()
-        self.page.get_by_label("Username").fill("alice")
-        self.page.get_by_label("Password").fill(self.demo["alice_password"])
+        self.page.get_by_label("Username").fill(username)
+        self.page.get_by_label("Password").fill(password or self.demo["alice_password"])
         self.page.get_by_role("button", name="Sign in").click()
 
     def expect_consent_page(self):
@@ -127,6 +132,10 @@ def test_deny_shows_access_denied_with_the_matching_state(journey):
     page.get_by_role("button", name="Deny").click()
 
     expect(page.get_by_role("heading", name="Sign-in not completed")).to_be_visible()
+    expect(
+        page.get_by_text(f"You chose not to allow {SAMPLE_APP_NAME} to use your Example site account.")
+    ).to_be_visible()
+    expect(page.get_by_role("definition").filter(has_text="The user denied the request.")).to_be_visible()
     expect(page.get_by_role("definition").filter(has_text=re.compile("^access_denied$"))).to_be_visible()
     expect(page.get_by_text("The state parameter matched the one this app sent")).to_be_visible()
     assert urlsplit(page.url).path == "/callback"
@@ -159,10 +168,10 @@ def test_deauthorize_on_the_site_revokes_the_client_and_consent_is_asked_again(j
     expect(page.get_by_text(f"{SAMPLE_APP_NAME} can no longer access your account.")).to_be_visible()
     expect(page.get_by_text("No OAuth 2.0 applications are authorized.")).to_be_visible()
 
-    # The client's token no longer works: posting tells the user, and the client forgets the session.
+    # The client checks its token on every view: the very next one shows alice signed out, and why.
     alice.open_client()
-    alice.post_message("Are you still there?")
-    expect(page.get_by_role("alert")).to_have_text("Your authorization was revoked; sign in again.")
+    expect(page.get_by_role("alert")).to_have_text("Your authorization was revoked on Example site; sign in again.")
+    expect(page.get_by_role("heading", name="Hello, Alice")).to_have_count(0)
     assert not Post.objects.exists()
 
     alice.click_sign_in()
@@ -211,3 +220,73 @@ def test_a_post_from_the_client_shows_on_the_sites_board_with_its_display_name(j
     post = page.get_by_role("listitem").filter(has_text="Deploy of v2.3 finished")
     expect(post).to_contain_text("Release Bot")
     expect(post).to_contain_text(f"via {SAMPLE_APP_NAME}")
+
+
+def test_not_you_signs_out_and_the_other_user_lands_on_the_same_consent_page(journey):
+    get_user_model().objects.create_user("bob", "bob@example.com", BOB_PASSWORD)
+    alice = journey()
+    page = alice.page
+    alice.open_client()
+    alice.click_sign_in()
+    alice.log_in_to_site()
+    alice.expect_consent_page()
+    expect(page.get_by_text(re.compile(r"Signed in as\s+alice"))).to_be_visible()
+    asked = parse_qs(urlsplit(page.url).query)
+
+    page.get_by_role("button", name="Not you?").click()
+    alice.log_in_to_site("bob", BOB_PASSWORD)
+
+    alice.expect_consent_page()
+    expect(page.get_by_text(re.compile(r"Signed in as\s+bob"))).to_be_visible()
+    assert parse_qs(urlsplit(page.url).query) == asked  # the same client, state, PKCE challenge
+    page.get_by_role("button", name="Allow").click()
+    expect(page.get_by_role("heading", name="Hello, bob")).to_be_visible()
+    assert [auth.user.get_username() for auth in Authorization.objects.all()] == ["bob"]
+
+
+def test_the_consent_page_names_where_the_user_goes_back_and_who_registered_the_app(journey):
+    alice = journey()
+    page = alice.page
+    alice.open_client()
+    alice.click_sign_in()
+    alice.log_in_to_site()
+    alice.expect_consent_page()
+
+    client_host = urlsplit(alice.demo["config"].redirect_uri).netloc
+    expect(page.get_by_text(f"You will be redirected to {client_host}")).to_be_visible()
+    expect(page.locator(".mm-oauth-provenance")).to_contain_text(re.compile(r"Registered (by \w+|on this site) · "))
+    expect(page.locator(".mm-oauth-trusted-badge")).to_have_count(0)  # the sample client is not trusted
+
+
+def test_organization_states_show_and_a_failed_grant_does_not_look_granted(journey):
+    alice_user = get_user_model().objects.get(username="alice")
+    bob = get_user_model().objects.create_user("bob", "bob@example.com", BOB_PASSWORD)
+    orgs.create_organization(actor=alice_user, name="Acme", slug="acme")
+    beta = orgs.create_organization(actor=alice_user, name="Beta", slug="beta")
+    alice = journey()
+    page = alice.page
+    alice.open_client()
+    alice.click_sign_in()
+    alice.log_in_to_site()
+    alice.expect_consent_page()
+    asked = parse_qs(urlsplit(page.url).query)
+    acme_row, beta_row = (page.locator(f'.mm-oauth-org-access-row[data-org="{slug}"]') for slug in ("acme", "beta"))
+    expect(acme_row).to_contain_text("Not requested")
+    expect(beta_row).to_contain_text("Not requested")
+
+    acme_row.get_by_role("button", name="Grant").click()  # works: back on the same request, granted
+    alice.expect_consent_page()
+    assert parse_qs(urlsplit(page.url).query) == asked
+    expect(acme_row).to_contain_text("Access granted")
+
+    # Alice hands Beta to Bob in another tab, then presses Grant on this stale page: refused.
+    orgs.add_member(actor=alice_user, org=beta, user_id=bob.pk, role="owner")
+    orgs.add_member(actor=bob, org=beta, user_id=alice_user.pk, role="member")
+    beta_row.get_by_role("button", name="Grant").click()
+    expect(page.get_by_text("Access granted")).to_have_count(0)
+    page.go_back()
+    page.reload()
+    alice.expect_consent_page()
+    expect(beta_row).to_contain_text("Not requested")
+    expect(beta_row.get_by_role("button", name="Request")).to_be_visible()
+    expect(acme_row).to_contain_text("Access granted")

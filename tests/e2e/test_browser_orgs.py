@@ -120,8 +120,8 @@ def test_member_requests_owner_approves_then_denies_and_the_token_follows(chromi
     # The same token, not re-issued, now sees the private project.
     assert project_names(live_server, token) == {"Open roadmap", "Secret plans"}
 
-    # The owner denies it: hidden again at the next request; the token itself still works.
-    approved.get_by_role("button", name="Deny").click()
+    # The owner revokes it: hidden again at the next request; the token itself still works.
+    approved.get_by_role("button", name="Revoke").click()
     expect(owner_page.get_by_text("Denied Zapier")).to_be_visible()
     expect(owner_page.locator('[data-group="denied"] .mm-oauth-access', has_text="Zapier")).to_be_visible()
     assert project_names(live_server, token) == {"Open roadmap"}

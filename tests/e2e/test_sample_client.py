@@ -277,7 +277,8 @@ def test_token_request_and_profile_call_look_like_mattermosts_sample(browser, de
 
     assert profile_fields(page)["username"] == "alice"
     from_client = [seen for seen in provider_requests if seen[1] in ("/oauth/access_token", "/api/v4/users/me")]
-    (method, path, authorization, body), (me_method, me_path, me_authorization, _) = from_client
+    # Then users/me again on each view of the client's pages (the sign-in is checked every time).
+    (method, path, authorization, body), (me_method, me_path, me_authorization, _) = from_client[:2]
     assert (method, path, authorization) == ("POST", "/oauth/access_token", None)  # no HTTP Basic: all in the form
     assert set(body) == {"grant_type", "code", "redirect_uri", "client_id", "client_secret", "code_verifier"}
     assert body["grant_type"] == "authorization_code"
@@ -292,6 +293,10 @@ def test_deny_shows_access_denied(browser, demo):
     assert page.status_code == 200
     assert urlsplit(page.url).path == "/callback"
     assert profile_fields(page)["error"] == "access_denied"
+    assert profile_fields(page)["error_description"] == "The user denied the request."
+    text = " ".join(html.unescape(page.text).split())
+    assert "You chose not to allow Sample third-party client to use your Example site account." in text
+    assert 'href="/signin"' in page.text  # Try again
     assert "matched" in page.text
     assert not get_access_token_model().objects.exists()
     # The callback URL carries the code (here the error): never in a Referer, never cached.
@@ -506,7 +511,7 @@ def test_a_revoked_authorization_signs_the_user_out_of_the_client(browser, demo)
     page = post_from_client(browser, demo, home, message="too late")
 
     assert page.url == demo["client_url"] + "/"
-    assert "Your authorization was revoked; sign in again." in page.text
+    assert "Your authorization was revoked on Example site; sign in again." in page.text
     assert "Sign in with Example site" in page.text and "alice@example.com" not in page.text
     assert not Post.objects.exists()
     # The tokens are forgotten: the notice was shown once, and the old form posts nothing.
@@ -514,6 +519,28 @@ def test_a_revoked_authorization_signs_the_user_out_of_the_client(browser, demo)
     stale = post_from_client(browser, demo, home, message="still too late")
     assert "Sign in with Example site" in stale.text
     assert not Post.objects.exists()
+
+
+def test_the_next_view_after_deauthorizing_shows_the_user_signed_out(browser, demo):
+    sign_in_through_consent(browser, demo, allow=True)
+    assert profile_fields(browser.get(demo["client_url"] + "/", timeout=10))["username"] == "alice"
+    alice = get_user_model().objects.get(username="alice")
+    deauthorize(alice, get_application_model().objects.get(client_id=demo["config"].client_id))
+
+    page = browser.get(demo["client_url"] + "/", timeout=10)  # no post, no wait: the very next view
+
+    assert "Your authorization was revoked on Example site; sign in again." in page.text
+    assert "Sign in with Example site" in page.text and "alice@example.com" not in page.text
+    assert "revoked" not in browser.get(demo["client_url"] + "/", timeout=10).text  # said once
+
+
+def test_a_profile_change_on_the_site_shows_on_the_next_view(browser, demo):
+    sign_in_through_consent(browser, demo, allow=True)
+    get_user_model().objects.filter(username="alice").update(first_name="Alicia")
+
+    page = browser.get(demo["client_url"] + "/", timeout=10)
+
+    assert profile_fields(page)["first_name"] == "Alicia"
 
 
 def test_a_switched_off_provider_is_not_mistaken_for_a_revocation(browser, demo):
