@@ -143,13 +143,13 @@ def test_the_registration_month_is_in_the_users_language(signed_in_client, make_
 
 
 def test_a_trusted_app_skips_the_page_even_with_prompt_consent(signed_in_client, trusted_app):
-    # So its "Verified by this site" marker shows only where the app is listed, not here.
+    # So its "Trusted" marker shows only where the app is listed, not here.
     assert authorize_get(signed_in_client, trusted_app, prompt="consent").status_code == 302
 
 
 def test_the_trusted_marker_renders_for_a_trusted_app(trusted_app, app):
-    assert "Verified by this site" in render_to_string("mm_oauth/app_provenance.html", {"application": trusted_app})
-    assert "Verified by this site" not in render_to_string("mm_oauth/app_provenance.html", {"application": app})
+    assert "mm-oauth-trusted-badge" in render_to_string("mm_oauth/app_provenance.html", {"application": trusted_app})
+    assert "mm-oauth-trusted-badge" not in render_to_string("mm_oauth/app_provenance.html", {"application": app})
 
 
 # Organizations, before the user acts
