@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test bench bench-load bench-large lint clean
+.PHONY: demo test screenshots bench bench-load bench-large lint clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ test: lint
 	else \
 		echo "(PostgreSQL leg not run: set MM_OAUTH_TEST_POSTGRES_URL=postgres://user:pass@host/db; .ci/run does)"; \
 	fi
+
+# The docs' screenshots: the demo story in headless Chromium, English and German (tests/e2e/test_demo_story.py).
+# Needs Chromium and `npm ci --prefix tests/e2e/axe`; run after a UI change and commit docs/images/screenshots.
+screenshots: $(VENV)/.installed
+	MM_OAUTH_SCREENSHOTS=$(abspath docs/images/screenshots) CI=1 $(PY) -m pytest tests/e2e/test_demo_story.py -k each_language -q
 
 bench: $(VENV)/.installed
 	$(PY) bench/run.py
