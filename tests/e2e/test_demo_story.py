@@ -112,7 +112,11 @@ def walk_story(walk, setup):
     assert page.locator(".mm-oauth-org-access-row[data-org=acme]").count() == 1
     walk.check("consent")
     # The organizations part of the consent page on its own, for the docs' organizations chapter.
-    page.locator(".mm-oauth-org-access").screenshot(path=str(walk.directory / "consent-organizations.png"))
+    box = page.locator(".mm-oauth-org-access").bounding_box()
+    margin = 16
+    around = {"x": box["x"] - margin, "y": box["y"] - margin}
+    around.update(width=box["width"] + 2 * margin, height=box["height"] + 2 * margin)
+    page.screenshot(path=str(walk.directory / "consent-organizations.png"), clip=around)
     page.locator("button[name=allow][value=Authorize]").click()
 
     expect(page.get_by_role("heading", name="Hello, Alice")).to_be_visible()
@@ -121,6 +125,11 @@ def walk_story(walk, setup):
     walk.goto("/account/security/oauth-apps/")
     expect(page.locator("main")).to_contain_text(SAMPLE_APP_NAME)
     walk.check("authorized-apps")
+    walk.goto(f"/account/security/oauth-apps/{setup['config'].client_id}/deauthorize/")
+    walk.check()  # asks before deauthorizing
+    for path in ("/", "/account/", "/board/"):  # the example site's own pages
+        walk.goto(path)
+        walk.check()
 
     walk_integrations(walk)
     walk_organizations(walk, setup["org"])
@@ -167,6 +176,8 @@ def walk_organizations(walk, org):
     walk.check("organization-new")
     walk.goto(f"/organizations/{org.slug}/settings/third-party-access/")
     walk.check("third-party-access")
+    walk.goto(f"/organizations/{org.slug}/settings/third-party-access/restrictions/off/")
+    walk.check()  # asks before lifting the restrictions
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])
