@@ -222,3 +222,15 @@ def test_the_example_sites_catalog_is_translated_and_compiled(tmp_path):
     compiled = tmp_path / "django.mo"
     subprocess.run(["msgfmt", "-o", str(compiled), str(po_path)], check=True)
     assert read_mo(CATALOGS[1]) == read_mo(compiled), f"{CATALOGS[1]} is out of date: run compilemessages"
+
+
+def test_the_navbars_language_switcher_keeps_the_page(client_for, user):
+    client = client_for(user)
+    assert 'name="language" value="de"' in client.get("/account/").content.decode()
+
+    response = client.post("/i18n/setlang/", {"language": "de", "next": "/account/"})
+
+    assert (response.status_code, response["Location"]) == (302, "/account/")
+    page = client.get("/account/").content.decode()
+    assert '<html lang="de"' in page and "Kontoeinstellungen" in page
+    assert 'name="language" value="en"' in page  # and back to English
