@@ -23,7 +23,7 @@ from playwright.sync_api import expect
 from example_project.site.management.commands.demo import SAMPLE_APP_NAME
 from mm_oauth.models import Membership, Organization
 from mm_oauth.services import organizations as orgs
-from mm_oauth.services.provider_settings import update_provider_settings
+from mm_oauth.services.provider_settings import get_provider_settings, update_provider_settings
 from tests.e2e.axe import assert_accessible, require_axe
 from tests.e2e.playwright_fixtures import SCREENSHOTS
 from tests.e2e.test_sample_client import demo  # noqa: F401  (fixture)
@@ -35,6 +35,7 @@ PHONE_WIDTH = 360
 # The example's navbar on a phone: brand and menu button on one line (the menu opens below it).
 PHONE_NAVBAR_MAX_HEIGHT = 80
 LOCALES = {"en": "en-US", "de": "de-DE"}
+ADMIN_PASSWORD = "story-admin-password"
 
 
 @pytest.fixture
@@ -46,6 +47,9 @@ def story(demo):  # noqa: F811  (the imported fixture)
     """
     update_provider_settings(restrict_to_admins=False)
     users = get_user_model().objects
+    admin = users.get(username="admin")  # the demo printed its password; the story signs in with a known one
+    admin.set_password(ADMIN_PASSWORD)
+    admin.save()
     alice = users.get(username="alice")
     bob = users.filter(username="bob").first() or users.create_user("bob", "bob@example.com", first_name="Bob")
     org = Organization.objects.filter(slug="acme").first()
@@ -55,7 +59,7 @@ def story(demo):  # noqa: F811  (the imported fixture)
         orgs.add_member(actor=alice, org=org, user_id=bob.pk, role="member")
     if not org.restrict_third_party_apps:
         orgs.set_restrictions(actor=alice, org=org, restricted=True)
-    return {**demo, "org": org}
+    return {**demo, "org": org, "admin_password": ADMIN_PASSWORD}
 
 
 class Walk:
@@ -67,8 +71,8 @@ class Walk:
         self.directory.mkdir(parents=True, exist_ok=True)
 
     def goto(self, path):
-        response = self.page.goto(self.site_url + path)
-        return response
+        """Open ``path`` of the site; return the response."""
+        return self.page.goto(self.site_url + path)
 
     def check(self, name=None, *, lang_attribute=True):
         """Run axe on the page, check it at phone width and save it as ``name``.png (if named)."""
@@ -137,10 +141,27 @@ def walk_story(walk, setup):
     walk.goto("/oauth/authorize?response_type=code&client_id=no-such-client")
     walk.check()  # the authorize error page
 
-    update_provider_settings(enable_provider=False)  # what the admin's "Enable OAuth 2.0 Service Provider" does
+    switch_provider_off_as_admin(walk, setup["admin_password"])
     response = walk.goto("/integrations/oauth2-apps/")
     assert response.status == 501
     walk.check("provider-disabled")
+
+
+def switch_provider_off_as_admin(walk, password):
+    """In a browser of their own, the admin unticks the provider in the system console (the Django admin)."""
+    context = walk.page.context.browser.new_context(viewport=VIEWPORT, locale=LOCALES[walk.lang])
+    try:
+        page = context.new_page()
+        page.goto(f"{walk.site_url}/admin/login/?next=/admin/mm_oauth/providersettings/")
+        page.fill("#id_username", "admin")
+        page.fill("#id_password", password)
+        page.locator("#login-form [type=submit]").click()
+        page.locator("#id_enable_provider").uncheck()
+        page.locator("[name=_save]").click()
+        expect(page.locator(".messagelist")).to_be_visible()
+    finally:
+        context.close()
+    assert not get_provider_settings().enable_provider
 
 
 def walk_integrations(walk):
