@@ -69,7 +69,7 @@ def english_in(text):
 
 
 def assert_german_page(response):
-    assert response.status_code in (200, 400, 501), (response.status_code, response.content[:300])
+    assert response.status_code in (200, 400, 403, 501), (response.status_code, response.content[:300])
     content = response.content.decode()
     assert re.search(r'<html lang="de"', content), content[:300]
     leaks = english_in(page_text(content))
@@ -166,6 +166,27 @@ def test_organization_pages_are_german(german, story):
 
     assert_german_page(german.get(base))
     assert_german_page(german.get(base + "restrictions/off/"))
+
+
+def test_refusals_are_german(client_for, story):
+    bob = client_for(story["bob"], **GERMAN)
+    update_provider_settings(restrict_to_admins=True)
+
+    for path in ("/integrations/oauth2-apps/", "/organizations/acme/settings/third-party-access/"):
+        response = bob.get(path)  # only admins register apps here; bob is a member of Acme, not an owner
+        assert response.status_code == 403
+        assert_german_page(response)
+
+
+def test_changing_callback_urls_asks_in_german(german, story):
+    app = story["own"]
+    fields = {"name": app.name, "description": app.description, "homepage": app.homepage}
+    fields["callback_urls"] = "https://elsewhere.example.com/cb"
+
+    response = german.post(f"/integrations/oauth2-apps/{app.client_id}/edit/", fields)
+
+    assert response.templates[0].name == "mm_oauth/apps/confirm_callbacks.html"
+    assert_german_page(response)
 
 
 def test_provider_off_page_is_german(german, story):
