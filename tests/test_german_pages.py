@@ -172,7 +172,7 @@ def test_refusals_are_german(client_for, story):
     bob = client_for(story["bob"], **GERMAN)
     update_provider_settings(restrict_to_admins=True)
 
-    for path in ("/integrations/oauth2-apps/", "/organizations/acme/settings/third-party-access/"):
+    for path in ("/integrations/oauth2-apps/add/", "/organizations/acme/settings/third-party-access/"):
         response = bob.get(path)  # only admins register apps here; bob is a member of Acme, not an owner
         assert response.status_code == 403
         assert_german_page(response)
