@@ -286,6 +286,7 @@ def test_navbar_links_are_reached_by_tab_on_desktop_and_phone(chromium, live_ser
         menu = page.locator("nav.navbar summary")
         press_until_focused(page, menu)
         page.keyboard.press("Enter")
+        assert_accessible(page, "the phone menu, open")
         link = page.locator("nav.navbar").get_by_role("link", name="Authorized applications")
         press_until_focused(page, link)
         page.keyboard.press("Enter")
