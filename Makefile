@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test bench bench-load bench-large lint clean docs docs-serve
+.PHONY: demo test docs docs-serve screenshots bench bench-load bench-large lint clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ docs: $(VENV)/.installed
 # The same, served with live reload (DOCS_PORT=… for another port).
 docs-serve: $(VENV)/.installed
 	$(VENV)/bin/mkdocs serve --strict -a 127.0.0.1:$${DOCS_PORT:-8002}
+
+# The docs' screenshots: the demo story in headless Chromium, English and German (tests/e2e/test_demo_story.py).
+# Needs Chromium and `npm ci --prefix tests/e2e/axe`; run after a UI change and commit docs/images/screenshots.
+screenshots: $(VENV)/.installed
+	MM_OAUTH_SCREENSHOTS=$(abspath docs/images/screenshots) CI=1 $(PY) -m pytest tests/e2e/test_demo_story.py -k each_language -q
 
 bench: $(VENV)/.installed
 	$(PY) bench/run.py

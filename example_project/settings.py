@@ -182,6 +182,7 @@ PASSWORD_HASHERS = [
 LANGUAGE_CODE = "en-us"
 # mm_oauth ships a German catalog; the browser's Accept-Language picks it.
 LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "locale"]  # the example's own strings (navbar, home, sign-in page)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -7,4 +7,6 @@ urlpatterns = [
     path("", include("mm_oauth.urls")),
     path("", include("example_project.site.urls")),
     path("admin/", admin.site.urls),
+    # Django's set_language view, for the navbar's language switcher.
+    path("i18n/", include("django.conf.urls.i18n")),
 ]

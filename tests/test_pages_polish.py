@@ -202,9 +202,19 @@ def test_the_provider_off_page_heading_has_the_same_class(signed_in_client):
 # --- favicon and icon fallback -------------------------------------------------
 
 
-def test_pages_load_the_favicon_and_the_icon_fallback_script(signed_in_client):
-    page = signed_in_client.get(AUTHORIZED_URL).content.decode()
+def test_mm_oauths_own_layout_has_a_favicon():
+    from django.template import Context, Engine, engines
+
+    # The app's own templates, without the example site's override of mm_oauth/base.html.
+    libraries = engines["django"].engine.libraries
+    page = Engine(app_dirs=True, libraries=libraries).get_template("mm_oauth/base.html").render(Context({}))
     assert re.search(r'<link rel="icon" href="/static/mm_oauth/favicon.svg" type="image/svg\+xml">', page)
+
+
+def test_pages_load_one_favicon_and_the_icon_fallback_script(signed_in_client):
+    page = signed_in_client.get(AUTHORIZED_URL).content.decode()
+    # A host's layout keeps its own favicon: mm_oauth/head.html brings none.
+    assert re.findall(r'<link rel="icon" href="([^"]+)"', page) == ["/static/example/favicon.svg"]
     assert re.search(
         r'<script src="/static/mm_oauth/pages.js" data-fallback-icon="/static/mm_oauth/app-icon.svg"></script>', page
     )
