@@ -1,8 +1,8 @@
 """The demo story, walked in a real headless Chromium in English and in German, every page checked by axe-core.
 
 The sample client (its own process) and the example site (``live_server``) are
-set up by ``manage.py demo``, as ``make demo`` does; the ``story`` fixture adds
-the organization the story needs. The browser signs in with the sample client,
+set up by ``manage.py demo``, as ``make demo`` does, with the organization it
+seeds. The browser signs in with the sample client,
 consents with organizations, looks at the user's authorized applications, the
 integrations pages, the organizations and their third-party access, and
 finally meets the provider-off page after an admin switches the provider off.
@@ -22,7 +22,6 @@ from playwright.sync_api import expect
 
 from example_project.site.management.commands.demo import SAMPLE_APP_NAME
 from mm_oauth.models import Membership, Organization
-from mm_oauth.services import organizations as orgs
 from mm_oauth.services.provider_settings import get_provider_settings, update_provider_settings
 from tests.e2e.axe import assert_accessible, require_axe
 from tests.e2e.playwright_fixtures import SCREENSHOTS
@@ -40,25 +39,18 @@ ADMIN_PASSWORD = "story-admin-password"
 
 @pytest.fixture
 def story(demo):  # noqa: F811  (the imported fixture)
-    """The demo, plus its organization: Acme, owned by alice, bob a member, third-party restrictions on.
+    """The demo as ``manage.py demo`` seeds it: Acme, owned by alice, bob a member, third-party restrictions on.
 
-    Any signed-in user may register apps (``restrict_to_admins`` off), so alice sees the integrations pages.
-    ``manage.py demo`` will seed the same; this fixture is the one place to drop once it does.
+    Any signed-in user may register apps (``restrict_to_admins`` off), so alice sees the integrations pages;
+    the demo's ``admin`` gets a known password (the demo printed a random one).
     """
+    org = Organization.objects.get(slug="acme", restrict_third_party_apps=True)
+    roles = dict(Membership.objects.filter(organization=org).values_list("user__username", "role"))
+    assert roles == {"alice": Membership.Role.OWNER, "bob": Membership.Role.MEMBER}
     update_provider_settings(restrict_to_admins=False)
-    users = get_user_model().objects
-    admin = users.get(username="admin")  # the demo printed its password; the story signs in with a known one
+    admin = get_user_model().objects.get(username="admin")
     admin.set_password(ADMIN_PASSWORD)
     admin.save()
-    alice = users.get(username="alice")
-    bob = users.filter(username="bob").first() or users.create_user("bob", "bob@example.com", first_name="Bob")
-    org = Organization.objects.filter(slug="acme").first()
-    if org is None:
-        org = orgs.create_organization(actor=alice, name="Acme", slug="acme")
-    if not Membership.objects.filter(organization=org, user=bob).exists():
-        orgs.add_member(actor=alice, org=org, user_id=bob.pk, role="member")
-    if not org.restrict_third_party_apps:
-        orgs.set_restrictions(actor=alice, org=org, restricted=True)
     return {**demo, "org": org, "admin_password": ADMIN_PASSWORD}
 
 
