@@ -62,6 +62,18 @@ def test_a_broken_icon_url_falls_back_to_the_default_icon(new_page, live_server,
 
 
 @pytest.mark.usefixtures("provider_on")
+def test_a_broken_override_icon_on_the_message_board_falls_back_too(new_page, live_server, superuser):
+    from example_project.site.models import Post
+
+    Post.objects.create(author=superuser, message="Deploy done", override_icon_url=f"{live_server.url}/missing.png")
+    page = new_page()
+    sign_in(page, live_server, superuser, "/board/")
+    icon = page.locator("img.mm-oauth-icon").first
+    expect(icon).to_have_attribute("src", DEFAULT_ICON)
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=icon.element_handle())
+
+
+@pytest.mark.usefixtures("provider_on")
 def test_a_working_icon_url_is_kept(new_page, live_server, superuser, make_app):
     make_app(name="Good icon", creator=superuser, icon_url=f"{live_server.url}/static/mm_oauth/favicon.svg")
     page = new_page()
