@@ -1,26 +1,15 @@
 """``manage.py demo`` seeds every feature's story: bob, the Acme organization, a trusted app, where to look."""
 
-import io
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
-from django.test import override_settings
 from oauth2_provider.models import get_application_model
 
 from example_project.site.management.commands.demo import ORG_SLUG, TRUSTED_APP_NAME
 from example_project.site.models import Project
-from mm_oauth.models import Membership, Organization, provider_settings
+from mm_oauth.models import Membership, Organization
+from tests.e2e.test_sample_client import run_demo
 
 pytestmark = pytest.mark.django_db
-
-
-def run_demo(*args, var_dir):
-    out = io.StringIO()
-    with override_settings(VAR_DIR=var_dir):
-        call_command("demo", *args, stdout=out)
-    provider_settings.clear_cache()
-    return out.getvalue()
 
 
 @pytest.fixture

@@ -130,41 +130,25 @@ def sample_client_urls(site_port, client_port):
     return f"http://{HOST}:{site_port}", homepage, homepage + "callback"
 
 
-def ensure_sample_app(creator, homepage, callback_url):
-    """Return ``(app, secret, created)``; the secret only when the app is created now."""
-    app = get_application_model().objects.filter(name=SAMPLE_APP_NAME).order_by("pk").first()
+def ensure_app(creator, *, name, description, homepage, callback_url, is_trusted):
+    """Register the confidential app ``name`` once; return ``(app, secret, created)``, the secret only when created.
+
+    On later runs only its homepage and callback follow this run's ports.
+    """
+    app = get_application_model().objects.filter(name=name).order_by("pk").first()
     if app is None:
         app, secret = register_application(
             creator=creator,
-            name=SAMPLE_APP_NAME,
-            description=SAMPLE_APP_DESCRIPTION,
+            name=name,
+            description=description,
             homepage=homepage,
             callback_urls=[callback_url],
             client_type="confidential",
-            is_trusted=False,
+            is_trusted=is_trusted,
         )
         return app, secret, True
     update_application(app, homepage=homepage, callback_urls=[callback_url])  # other ports this time
     return app, None, False
-
-
-def ensure_trusted_app(creator, site_url):
-    """Register the trusted first-party app once (its callback is a page of the site itself); return it."""
-    app = get_application_model().objects.filter(name=TRUSTED_APP_NAME).order_by("pk").first()
-    homepage, callback_url = f"{site_url}/", f"{site_url}/board/"
-    if app is None:
-        app, _secret = register_application(
-            creator=creator,
-            name=TRUSTED_APP_NAME,
-            description=TRUSTED_APP_DESCRIPTION,
-            homepage=homepage,
-            callback_urls=[callback_url],
-            client_type="confidential",
-            is_trusted=True,
-        )
-        return app
-    update_application(app, homepage=homepage, callback_urls=[callback_url])  # other ports this time
-    return app
 
 
 def ensure_organization(owner, member):
@@ -247,7 +231,14 @@ def record_oidc_key(var_dir, key_path):
 def setup_sample_client(creator, *, site_port, client_port, var_dir, scope=None):
     """Register the sample client once and keep ``<var_dir>/sample_client.json`` valid."""
     provider_url, homepage, callback_url = sample_client_urls(site_port, client_port)
-    app, secret, created = ensure_sample_app(creator, homepage, callback_url)
+    app, secret, created = ensure_app(
+        creator,
+        name=SAMPLE_APP_NAME,
+        description=SAMPLE_APP_DESCRIPTION,
+        homepage=homepage,
+        callback_url=callback_url,
+        is_trusted=False,  # so the consent page shows
+    )
     config_path = Path(var_dir) / CLIENT_FILE_NAME
     existing = read_client_file(config_path)
     regenerated = False
@@ -385,7 +376,14 @@ class Command(BaseCommand):
         org = ensure_organization(alice, bob)
         state = "on" if org.restrict_third_party_apps else "off"
         self.stdout.write(f'Organization: "{org.name}" owned by alice, bob a member; third-party restrictions {state}')
-        app = ensure_trusted_app(creator, site_url)
+        app, _secret, _created = ensure_app(  # its callback is a page of the site itself
+            creator,
+            name=TRUSTED_APP_NAME,
+            description=TRUSTED_APP_DESCRIPTION,
+            homepage=f"{site_url}/",
+            callback_url=f"{site_url}/board/",
+            is_trusted=True,
+        )
         self.stdout.write(f'Trusted app: "{app.name}" (signs in without the consent page); client ID {app.client_id}')
         return app
 
