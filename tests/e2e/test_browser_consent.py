@@ -222,8 +222,16 @@ def test_a_post_from_the_client_shows_on_the_sites_board_with_its_display_name(j
     expect(post).to_contain_text(f"via {SAMPLE_APP_NAME}")
 
 
+def demo_bob():
+    """Return bob, whom ``manage.py demo`` seeds, with a password the test knows."""
+    bob = get_user_model().objects.get(username="bob")
+    bob.set_password(BOB_PASSWORD)
+    bob.save()
+    return bob
+
+
 def test_not_you_signs_out_and_the_other_user_lands_on_the_same_consent_page(journey):
-    get_user_model().objects.create_user("bob", "bob@example.com", BOB_PASSWORD)
+    demo_bob()
     alice = journey()
     page = alice.page
     alice.open_client()
@@ -260,8 +268,7 @@ def test_the_consent_page_names_where_the_user_goes_back_and_who_registered_the_
 
 def test_organization_states_show_and_a_failed_grant_does_not_look_granted(journey):
     alice_user = get_user_model().objects.get(username="alice")
-    bob = get_user_model().objects.create_user("bob", "bob@example.com", BOB_PASSWORD)
-    orgs.create_organization(actor=alice_user, name="Acme", slug="acme")
+    bob = demo_bob()  # and the demo's Acme, owned by alice
     beta = orgs.create_organization(actor=alice_user, name="Beta", slug="beta")
     alice = journey()
     page = alice.page
