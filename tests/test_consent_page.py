@@ -233,6 +233,7 @@ BAD_REDIRECT = (
     "This application asked to send you to an address it has not registered",
     "Diese Anwendung wollte Sie an eine Adresse schicken, die sie nicht registriert hat",
 )
+INCOMPLETE_LINK = ("This sign-in link is incomplete", "Dieser Anmeldelink ist unvollständig")
 BAD_PKCE = ("This sign-in request failed a security check", "Diese Anmeldeanfrage hat eine Sicherheitsprüfung nicht")
 NOT_RECORDED = ("Your answer could not be recorded", "Ihre Antwort konnte nicht gespeichert werden")
 
@@ -253,7 +254,7 @@ ERROR_CASES = {
         BAD_REDIRECT,
         "invalid_request",
     ),
-    "missing redirect_uri": (lambda app: {"response_type": "code", "client_id": app.client_id}, BAD_REDIRECT, None),
+    "missing redirect_uri": (lambda app: {"response_type": "code", "client_id": app.client_id}, INCOMPLETE_LINK, None),
     "plain PKCE": (
         lambda app: {**base_query(app), "code_challenge": "a" * 43, "code_challenge_method": "plain"},
         BAD_PKCE,

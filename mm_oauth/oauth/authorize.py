@@ -47,7 +47,7 @@ def request_problem(params):
     """Return the error shown on this site (never redirected) for a request refused up front, or None."""
     if not params.get("redirect_uri"):
         # Mattermost's clients always send it; requiring it keeps matching exact.
-        return {"error": "invalid_request", "description": "redirect_uri is required.", "kind": "redirect_uri"}
+        return {"error": "invalid_request", "description": "redirect_uri is required.", "kind": "missing_redirect_uri"}
     problem = pkce_problem(params)
     if problem:
         return {"error": "invalid_request", "description": problem, "kind": "pkce"}

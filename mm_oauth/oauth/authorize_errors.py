@@ -34,6 +34,13 @@ NO_APP = Explanation(
         "or contact its developer."
     ),
 )
+INCOMPLETE_LINK = Explanation(
+    _("This sign-in link is incomplete"),
+    _(
+        "It does not say where to send you back afterwards, so nothing was shared. Return to the application "
+        "and try again, or contact its developer."
+    ),
+)
 BAD_REDIRECT = Explanation(
     _("This application asked to send you to an address it has not registered"),
     _(
@@ -84,6 +91,7 @@ BY_CLASS = (
 # The page's own refusals (mm_oauth.oauth.authorize) and codes without a class of their own.
 BY_KIND = {
     "redirect_uri": BAD_REDIRECT,
+    "missing_redirect_uri": INCOMPLETE_LINK,
     "pkce": BAD_PKCE,
     "decision": DECISION_NOT_RECORDED,
     "invalid_target": BAD_TARGET,
